@@ -1,0 +1,42 @@
+#include "core/credential.h"
+
+namespace credpool::core {
+
+std::string_view to_string(AuthType type) {
+  switch (type) {
+    case AuthType::ApiKey: return "api_key";
+    case AuthType::OAuth: return "oauth";
+  }
+  return "api_key";
+}
+
+std::optional<AuthType> parse_auth_type(std::string_view text) {
+  if (text == "api_key" || text == "api-key") return AuthType::ApiKey;
+  if (text == "oauth") return AuthType::OAuth;
+  return std::nullopt;
+}
+
+std::string_view to_string(ResetSource source) {
+  switch (source) {
+    case ResetSource::Provider: return "provider";
+    case ResetSource::Default: return "default";
+  }
+  return "default";
+}
+
+std::string_view to_string(Health health) {
+  switch (health) {
+    case Health::Ok: return "ok";
+    case Health::Cooling: return "cooling";
+    case Health::Dead: return "dead";
+  }
+  return "ok";
+}
+
+Health health_at(const Credential& credential, WallTime now) {
+  if (!credential.exhaustion) return Health::Ok;
+  if (credential.exhaustion->dead) return Health::Dead;
+  return now < credential.exhaustion->resets_at ? Health::Cooling : Health::Ok;
+}
+
+}  // namespace credpool::core

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/credential.h"
+#include "core/result.h"
+#include "core/strategy.h"
+
+namespace credpool::store {
+
+// The persisted facts of one pool (one key of auth.json's credential_pool).
+struct PoolRecord {
+  std::vector<core::Credential> credentials;  // in priority order
+  std::optional<core::Strategy> strategy;     // credential_pool_strategies[key]
+  std::optional<std::string> cursor_id;       // credential_pool_cursors[key]
+  std::vector<std::string> suppressed_sources;
+};
+
+// Everything the store holds that credpool reads. Unknown fields stay in the store's own copy.
+struct Snapshot {
+  std::map<std::string, PoolRecord> pools;
+};
+
+// Each change is expressed as an operation that the store applies to the state it re-reads under
+// its lock, so concurrent writers merge instead of overwriting each other.
+struct AddCredential {  // also clears the pool's suppressed sources (DESIGN: `auth add POOL`)
+  std::string pool;
+  core::Credential credential;
+};
+struct RemoveCredential {  // an env:/config: row's source joins suppressed_sources
+  std::string pool;
+  std::string id;
+};
+// Marks cooling or dead. A newer live cooldown already on disk is kept (a stale snapshot does not
+// undo it), and a reset on disk newer than `exhaustion.at` wins.
+struct MarkExhausted {
+  std::string pool;
+  std::string id;
+  core::Exhaustion exhaustion;
+  int failure_streak = 0;
+};
+struct SetModelCooldown {  // keeps the later time
+  std::string pool;
+  std::string id;
+  std::string model;
+  core::WallTime until;
+};
+struct ResetCredential {  // clears cooling, dead, model cooldowns, streak; status_cleared_at = at
+  std::string pool;
+  std::string id;
+  core::WallTime at;
+};
+struct RecordSuccess {  // clears failure_streak
+  std::string pool;
+  std::string id;
+};
+struct AddRequestCount {  // adds a delta, so counts from several processes sum
+  std::string pool;
+  std::string id;
+  std::uint64_t delta = 0;
+  std::optional<core::WallTime> last_used_at;
+};
+struct SetStrategy {
+  std::string pool;
+  core::Strategy strategy;
+};
+struct SetCursor {
+  std::string pool;
+  std::string id;
+};
+struct MoveCredential {  // 0-based position, clamped; the others shift
+  std::string pool;
+  std::string id;
+  int position = 0;
+};
+struct UpdateTokens {  // after an OAuth refresh; also clears an auth exhaustion
+  std::string pool;
+  std::string id;
+  core::Secret access_token;
+  core::Secret refresh_token;
+  std::optional<core::WallTime> expires_at;
+};
+
+using Mutation = std::variant<AddCredential, RemoveCredential, MarkExhausted, SetModelCooldown,
+                              ResetCredential, RecordSuccess, AddRequestCount, SetStrategy,
+                              SetCursor, MoveCredential, UpdateTokens>;
+
+// Persistence of pools. Implementations: FileStore (auth.json), MemoryStore (tests), RedisStore.
+// Methods block (file locks, fsync, network): call them only from the store thread or the CLI.
+// Each implementation states its own thread safety.
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Reads the current state. Fails (Corrupt) naming the path and position when it cannot parse.
+  virtual Result<Snapshot> load() = 0;
+  // Applies `mutations` atomically to the freshly re-read state, persists durably, and returns
+  // the resulting state. Mutations naming an unknown pool or id are skipped (another process
+  // may have removed the row). Never overwrites a store it cannot parse.
+  virtual Result<Snapshot> apply(std::span<const Mutation> mutations) = 0;
+};
+
+}  // namespace credpool::store
