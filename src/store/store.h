@@ -21,6 +21,9 @@ struct PoolRecord {
   std::optional<core::Strategy> strategy;     // credential_pool_strategies[key]
   std::optional<std::string> cursor_id;       // credential_pool_cursors[key]
   std::vector<std::string> suppressed_sources;
+  // secret_fingerprint ("sha256:" + 16 hex) of rows stored without their secret (borrowed
+  // sources), by id; lets the CLI refuse a key already in the pool before hydration.
+  std::map<std::string, std::string> fingerprints;
 };
 
 // Everything the store holds that credpool reads. Unknown fields stay in the store's own copy.
@@ -32,7 +35,11 @@ struct Snapshot {
 // its lock, so concurrent writers merge instead of overwriting each other.
 struct AddCredential {  // also clears the pool's suppressed sources (DESIGN: `auth add POOL`)
   std::string pool;
-  core::Credential credential;
+  core::Credential credential;  // credential.priority is ignored: see `position`
+  // Appended at the end unless set: then inserted at this 0-based position (clamped), the others
+  // shift. Priorities are renumbered 0..n-1. An id already in the pool makes this a no-op.
+  std::optional<int> position;
+  bool clears_suppressions = true;  // false for seeding, which must not undo `auth remove`
 };
 struct RemoveCredential {  // an env:/config: row's source joins suppressed_sources
   std::string pool;

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <span>
+
+#include "store/store.h"
+
+namespace credpool::store {
+
+// Applies one mutation to `snapshot` with the cross-process merge rules (pure, no I/O):
+// - AddCredential: inserts (see store.h), renumbers, clears the pool's suppressed_sources unless
+//   told not to; a pool key seen for the first time is created.
+// - RemoveCredential: removes and renumbers; an env:/config: source joins suppressed_sources.
+// - MarkExhausted: ignored when the row's status_cleared_at is later than the mark's `at` (a
+//   reset happened after the failure); keeps a live exhaustion that ends later (a dead one ends
+//   never) instead of replacing it.
+// - SetModelCooldown keeps the later time; ResetCredential clears exhaustion, model cooldowns and
+//   streak and sets status_cleared_at; AddRequestCount adds; MoveCredential clamps and shifts;
+//   UpdateTokens sets tokens and clears an auth exhaustion.
+// Returns false when the mutation was skipped (unknown pool or id, duplicate id).
+bool apply_mutation(Snapshot& snapshot, const Mutation& mutation);
+
+// Applies each mutation in order; skipped ones are ignored.
+void apply_mutations(Snapshot& snapshot, std::span<const Mutation> mutations);
+
+}  // namespace credpool::store
