@@ -15,6 +15,8 @@ const kCliTimeoutMs = 20_000;
 export const kRequestTimeoutMs = 30_000;
 
 const liveChildren = new Set();
+// Set when a start timed out: later starts in this file fail at once instead of waiting again.
+let hungStart = null;
 process.on('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
 });
@@ -114,6 +116,7 @@ export class Gateway {
 
   // Starts `credpool serve --listen 127.0.0.1:0` and waits for its "listening" line.
   async start() {
+    if (hungStart) throw new Error(`not started: an earlier start in this file hung: ${hungStart}`);
     const child = spawn(credpoolBin(), ['serve', '--listen', '127.0.0.1:0'],
       { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -143,9 +146,11 @@ export class Gateway {
       const why = port === 'exited' ? `exited (${this.exitCode}) before printing`
         : `did not print within ${kStartTimeoutMs} ms`;
       await this.stop();
-      throw new Error(`credpool serve ${why} "credpool listening on http://127.0.0.1:PORT"; ` +
+      const message = `credpool serve ${why} "credpool listening on http://127.0.0.1:PORT"; ` +
         `is the gateway implemented? stdout: ${JSON.stringify(this.stdout.slice(-1000))} ` +
-        `stderr: ${JSON.stringify(this.stderr.slice(-2000))}`);
+        `stderr: ${JSON.stringify(this.stderr.slice(-2000))}`;
+      if (port === 'timeout') hungStart = message;
+      throw new Error(message);
     }
     this.port = port;
     return this;
@@ -187,7 +192,8 @@ export class Gateway {
   // POSTs a minimal Anthropic message for `model`.
   message({ model = 'claude-fake-model', stream = false, headers } = {}) {
     return this.fetch('/v1/messages', { headers: { 'anthropic-version': '2023-06-01', ...headers },
-      json: { model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello.' }] } });
+      json: { model, stream, max_tokens: 64,
+        messages: [{ role: 'user', content: 'Say hello.' }] } });
   }
 }
 

@@ -95,7 +95,8 @@ function responseObject({ id, model, status, text, error = null }) {
   };
 }
 
-export function response({ model = 'gpt-4o-mini', content = 'Hello from the fake upstream.' } = {}) {
+export function response({ model = 'gpt-4o-mini', content = 'Hello from the fake upstream.' }
+  = {}) {
   return { status: 200, headers: requestHeaders(),
     json: responseObject({ id: nextId('resp_'), model, status: 'completed', text: content }) };
 }
@@ -191,7 +192,8 @@ export function paymentRequired() {
 
 // 401 with OpenAI's masked echo of the key (first 3 and last 4 characters only).
 export function invalidApiKey({ key = 'sk-unknown-key' } = {}) {
-  return { status: 401, headers: requestHeaders({ 'www-authenticate': 'Bearer realm="OpenAI API"' }),
+  const headers = requestHeaders({ 'www-authenticate': 'Bearer realm="OpenAI API"' });
+  return { status: 401, headers,
     json: errorBody(`Incorrect API key provided: ${key.slice(0, 3)}***${key.slice(-4)}. You can ` +
       'find your API key at https://platform.openai.com/account/api-keys.',
     'invalid_request_error', 'invalid_api_key') };
