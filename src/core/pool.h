@@ -57,7 +57,9 @@ class Pool {
   // Returns true when an entry other than `id` is usable at `now` for `model`.
   bool another_usable(std::string_view id, WallTime now, std::string_view model = {}) const;
 
-  // Marks an entry cooling (or dead) with this exhaustion. Returns false if the id is unknown.
+  // Marks an entry cooling (or dead) with this exhaustion. An exhaustion whose reset_source is
+  // Default also adds one to failure_streak (compute_cooldown doubles the next wait by it).
+  // Returns false if the id is unknown.
   bool mark(std::string_view id, const Exhaustion& exhaustion);
   // Sets a per-model cooldown on an entry (keeps the later time). False if the id is unknown.
   bool mark_model(std::string_view id, const std::string& model, WallTime until);
@@ -67,6 +69,10 @@ class Pool {
   bool record_success(std::string_view id);
   // Adds `delta` to an entry's request_count (used when merging other processes' counts).
   bool add_requests(std::string_view id, std::uint64_t delta);
+  // Adopts new OAuth tokens (an empty refresh token keeps the old one). Clears an auth or dead
+  // exhaustion, as a re-auth does; other cooldowns stay. False if the id is unknown.
+  bool update_tokens(std::string_view id, Secret access_token, Secret refresh_token,
+                     std::optional<WallTime> expires_at);
 
   // Appends an entry at the end (or at `priority` if it is within range, shifting the others).
   // Fails on a duplicate id or label.

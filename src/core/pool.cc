@@ -1,0 +1,267 @@
+#include "core/pool.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <unordered_set>
+
+#include "core/pool_state.h"
+
+namespace credpool::core {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Checks that ids and labels (case-insensitively) are unique.
+Result<void> check_unique(const std::string& key, const std::vector<Credential>& entries) {
+  std::unordered_set<std::string> ids;
+  std::unordered_set<std::string> labels;
+  for (const Credential& c : entries) {
+    if (!ids.insert(c.id).second) {
+      return Error{ErrorCode::InvalidArgument, "pool " + key + ": duplicate id " + c.id};
+    }
+    if (!labels.insert(lower(c.label)).second) {
+      return Error{ErrorCode::InvalidArgument, "pool " + key + ": duplicate label " + c.label};
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Pool::Pool(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Pool::Pool(Pool&&) noexcept = default;
+Pool& Pool::operator=(Pool&&) noexcept = default;
+Pool::~Pool() = default;
+
+Result<Pool> Pool::from_entries(std::string key, std::vector<Credential> entries, Strategy strategy,
+                                std::optional<std::string> cursor_id, Random* random) {
+  if (auto checked = check_unique(key, entries); !checked) return checked.error();
+  std::stable_sort(entries.begin(), entries.end(), [](const Credential& a, const Credential& b) {
+    return a.priority < b.priority;
+  });
+  auto state = std::make_unique<State>();
+  state->key = std::move(key);
+  state->strategy = strategy;
+  state->cursor_id = std::move(cursor_id);
+  state->random = random;
+  state->entries = std::move(entries);
+  state->rebuild();
+  return Pool(std::move(state));
+}
+
+const std::string& Pool::key() const { return state_->key; }
+Strategy Pool::strategy() const { return state_->strategy; }
+
+void Pool::set_strategy(Strategy strategy) {
+  if (strategy == state_->strategy) return;
+  state_->strategy = strategy;
+  state_->rebuild_strategy_index();
+}
+
+const std::optional<std::string>& Pool::cursor_id() const { return state_->cursor_id; }
+
+const Credential* Pool::select(WallTime now, std::string_view model) {
+  State& s = *state_;
+  s.advance(now);
+  const auto pos = s.pick(now, model, /*random_pick=*/true);
+  if (!pos) return nullptr;
+  Credential& c = s.entries[*pos];
+  ++c.request_count;
+  c.last_used_at = now;
+  if (s.strategy == Strategy::LeastUsed) s.by_count.update(*pos, c.request_count);
+  if (s.strategy == Strategy::RoundRobin) {
+    s.cursor_id = c.id;
+    s.cursor_pos = *pos;
+  }
+  return &c;
+}
+
+const Credential* Pool::peek(WallTime now, std::string_view model) const {
+  state_->advance(now);
+  const auto pos = state_->pick(now, model, /*random_pick=*/false);
+  return pos ? &state_->entries[*pos] : nullptr;
+}
+
+std::optional<WallTime> Pool::next_available_at(WallTime now, std::string_view model) const {
+  return state_->earliest_reset(now, model);
+}
+
+std::size_t Pool::usable_count(WallTime now, std::string_view model) const {
+  return state_->count_usable(now, model);
+}
+
+bool Pool::another_usable(std::string_view id, WallTime now, std::string_view model) const {
+  const std::size_t n = usable_count(now, model);
+  const Credential* self = find(id);
+  const bool self_usable = self != nullptr && usable(*self, now, model);
+  return n > (self_usable ? 1U : 0U);
+}
+
+bool Pool::mark(std::string_view id, const Exhaustion& exhaustion) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  Credential& c = state_->entries[*pos];
+  c.exhaustion = exhaustion;
+  // The streak counts failures the provider gave no reset for; compute_cooldown doubles by it.
+  if (exhaustion.reset_source == ResetSource::Default) ++c.failure_streak;
+  state_->refresh(*pos);
+  return true;
+}
+
+bool Pool::mark_model(std::string_view id, const std::string& model, WallTime until) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  Credential& c = state_->entries[*pos];
+  if (c.model_cooldowns.empty()) ++state_->model_cooled;
+  auto [it, inserted] = c.model_cooldowns.emplace(model, until);
+  if (!inserted && it->second < until) it->second = until;
+  return true;
+}
+
+bool Pool::reset(std::string_view id, WallTime now) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  Credential& c = state_->entries[*pos];
+  c.exhaustion.reset();
+  if (!c.model_cooldowns.empty()) --state_->model_cooled;
+  c.model_cooldowns.clear();
+  c.failure_streak = 0;
+  c.status_cleared_at = now;
+  state_->refresh(*pos);
+  return true;
+}
+
+bool Pool::record_success(std::string_view id) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  state_->entries[*pos].failure_streak = 0;
+  return true;
+}
+
+bool Pool::add_requests(std::string_view id, std::uint64_t delta) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  Credential& c = state_->entries[*pos];
+  c.request_count += delta;
+  state_->by_count.update(*pos, c.request_count);
+  return true;
+}
+
+bool Pool::update_tokens(std::string_view id, Secret access_token, Secret refresh_token,
+                         std::optional<WallTime> expires_at) {
+  const auto pos = state_->position_of(id);
+  if (!pos) return false;
+  Credential& c = state_->entries[*pos];
+  c.access_token = std::move(access_token);
+  if (!refresh_token.empty()) c.refresh_token = std::move(refresh_token);
+  c.expires_at = expires_at;
+  // New tokens answer an auth failure and a death (a re-auth); other cooldowns still hold.
+  if (c.exhaustion && (c.exhaustion->dead || c.exhaustion->reason == FailureReason::Auth)) {
+    c.exhaustion.reset();
+  }
+  state_->refresh(*pos);
+  return true;
+}
+
+Result<void> Pool::add(Credential credential) {
+  State& s = *state_;
+  for (const Credential& c : s.entries) {
+    if (c.id == credential.id) {
+      return Error{ErrorCode::AlreadyExists, "pool " + s.key + ": duplicate id " + c.id};
+    }
+    if (iequals(c.label, credential.label)) {
+      return Error{ErrorCode::AlreadyExists, "pool " + s.key + ": duplicate label " + c.label};
+    }
+  }
+  const int n = static_cast<int>(s.entries.size());
+  const int at = credential.priority >= 0 && credential.priority < n ? credential.priority : n;
+  s.entries.insert(s.entries.begin() + at, std::move(credential));
+  s.rebuild();
+  return ok();
+}
+
+bool Pool::remove(std::string_view id) {
+  State& s = *state_;
+  const auto pos = s.position_of(id);
+  if (!pos) return false;
+  // Keep round_robin's place: the next pick is the entry that followed the removed cursor.
+  if (s.cursor_id && *s.cursor_id == id) {
+    if (*pos == 0) {
+      s.cursor_id.reset();
+    } else {
+      s.cursor_id = s.entries[*pos - 1].id;
+    }
+  }
+  s.entries.erase(s.entries.begin() + *pos);
+  s.rebuild();
+  return true;
+}
+
+bool Pool::move_to(std::string_view id, int position) {
+  State& s = *state_;
+  const auto pos = s.position_of(id);
+  if (!pos) return false;
+  const auto last = static_cast<int>(s.entries.size()) - 1;
+  const auto to = static_cast<std::size_t>(std::clamp(position, 0, last));
+  const auto from = static_cast<std::size_t>(*pos);
+  if (from < to) {
+    std::rotate(s.entries.begin() + from, s.entries.begin() + from + 1, s.entries.begin() + to + 1);
+  } else if (to < from) {
+    std::rotate(s.entries.begin() + to, s.entries.begin() + from, s.entries.begin() + from + 1);
+  }
+  s.rebuild();
+  return true;
+}
+
+Result<const Credential*> Pool::resolve(std::string_view target) const {
+  const std::string_view t = trim(target);
+  const auto& entries = state_->entries;
+  if (!t.empty()) {
+    for (const Credential& c : entries) {
+      if (iequals(c.id, t)) return &c;
+    }
+    // A label that looks like a number beats the index (DESIGN.md "Pinned details").
+    for (const Credential& c : entries) {
+      if (iequals(c.label, t)) return &c;
+    }
+    std::size_t index = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), index);
+    if (ec == std::errc{} && end == t.data() + t.size() && index >= 1 && index <= entries.size()) {
+      return &entries[index - 1];
+    }
+  }
+  std::string labels;
+  for (const Credential& c : entries) {
+    labels += labels.empty() ? "" : ", ";
+    labels += c.label;
+  }
+  return Error{ErrorCode::NotFound, "no credential '" + std::string(t) + "' in pool " +
+                                        state_->key +
+                                        " (labels: " + (labels.empty() ? "none" : labels) + ")"};
+}
+
+const Credential* Pool::find(std::string_view id) const { return state_->by_id(id); }
+const std::vector<Credential>& Pool::entries() const { return state_->entries; }
+std::size_t Pool::size() const { return state_->entries.size(); }
+
+}  // namespace credpool::core

@@ -1,0 +1,187 @@
+// The Pool's index: which entries are usable, in each strategy's order, without walking the pool.
+#include <algorithm>
+
+#include "core/pool_state.h"
+
+namespace credpool::core {
+
+namespace {
+// A random pick retries this many times when it lands on an entry blocked for the model before
+// it falls back to collecting the eligible ones (model cooldowns are rare).
+constexpr int kRandomTries = 16;
+}  // namespace
+
+bool model_blocked(const Credential& c, WallTime now, std::string_view model) {
+  for (const auto& [name, until] : c.model_cooldowns) {
+    if (until > now && (model.empty() || name == model)) return true;
+  }
+  return false;
+}
+
+void Pool::State::rebuild() {
+  positions.clear();
+  positions.reserve(entries.size());
+  model_cooled = 0;
+  usable_set.reset(entries.size());
+  cooling = {};
+  for (std::uint32_t pos = 0; pos < entries.size(); ++pos) {
+    Credential& c = entries[pos];
+    c.priority = static_cast<int>(pos);
+    positions.emplace(c.id, pos);
+    if (!c.model_cooldowns.empty()) ++model_cooled;
+    if (eligible(c, horizon)) {
+      usable_set.insert(pos);
+    } else if (c.exhaustion && !c.exhaustion->dead && !c.access_token.empty()) {
+      cooling.push({c.exhaustion->resets_at, pos});
+    }
+  }
+  cursor_pos.reset();
+  if (cursor_id) {
+    if (auto it = positions.find(*cursor_id); it != positions.end()) cursor_pos = it->second;
+  }
+  rebuild_strategy_index();
+}
+
+void Pool::State::rebuild_strategy_index() {
+  by_count.reset(strategy == Strategy::LeastUsed ? entries.size() : 0);
+  random_set.reset(strategy == Strategy::Random ? entries.size() : 0);
+  for (std::size_t p = usable_set.find_first(); p != UsableSet::kNone;
+       p = usable_set.find_next(p + 1)) {
+    const auto pos = static_cast<std::uint32_t>(p);
+    if (strategy == Strategy::LeastUsed) by_count.insert(pos, entries[pos].request_count);
+    if (strategy == Strategy::Random) random_set.insert(pos);
+  }
+}
+
+void Pool::State::admit(std::uint32_t pos) const {
+  if (!usable_set.insert(pos)) return;
+  if (strategy == Strategy::LeastUsed) by_count.insert(pos, entries[pos].request_count);
+  if (strategy == Strategy::Random) random_set.insert(pos);
+}
+
+void Pool::State::evict(std::uint32_t pos) const {
+  if (!usable_set.erase(pos)) return;
+  by_count.erase(pos);
+  random_set.erase(pos);
+}
+
+void Pool::State::refresh(std::uint32_t pos) {
+  const Credential& c = entries[pos];
+  if (eligible(c, horizon)) {
+    admit(pos);
+    return;
+  }
+  evict(pos);
+  if (c.exhaustion && !c.exhaustion->dead && !c.access_token.empty()) {
+    cooling.push({c.exhaustion->resets_at, pos});
+  }
+}
+
+void Pool::State::advance(WallTime now) const {
+  if (now <= horizon) return;
+  horizon = now;
+  while (!cooling.empty() && cooling.top().until <= now) {
+    const std::uint32_t pos = cooling.top().pos;
+    cooling.pop();
+    // Stale items (the entry was reset, re-marked or removed since) simply fail this check.
+    if (pos < entries.size() && eligible(entries[pos], now)) admit(pos);
+  }
+}
+
+std::optional<std::uint32_t> Pool::State::pick(WallTime now, std::string_view model,
+                                               bool random_pick) const {
+  auto ok = [&](std::size_t pos) { return usable(entries[pos], now, model); };
+  // Members of usable_set are eligible at `horizon`; the check per candidate is what keeps
+  // model cooldowns and an earlier `now` correct. On the usual path the first candidate passes.
+  auto scan = [&](std::size_t from, std::size_t to) -> std::optional<std::uint32_t> {
+    for (std::size_t p = usable_set.find_next(from); p < to; p = usable_set.find_next(p + 1)) {
+      if (ok(p)) return static_cast<std::uint32_t>(p);
+    }
+    return std::nullopt;
+  };
+  if (usable_set.count() == 0) return std::nullopt;
+  switch (strategy) {
+    case Strategy::FillFirst:
+      return scan(0, entries.size());
+    case Strategy::RoundRobin: {
+      const std::size_t start = cursor_pos ? *cursor_pos + 1 : 0;
+      if (auto p = scan(start, entries.size())) return p;
+      return scan(0, std::min(start, entries.size()));
+    }
+    case Strategy::LeastUsed: {
+      const std::uint32_t p = by_count.find_first(ok);
+      if (p == CountHeap::kNone) return std::nullopt;
+      return p;
+    }
+    case Strategy::Random: {
+      if (!random_pick || random == nullptr)
+        return random_pick ? scan(0, entries.size()) : std::nullopt;
+      const auto& members = random_set.members();
+      if (members.empty()) return std::nullopt;
+      for (int i = 0; i < kRandomTries; ++i) {
+        const std::uint32_t p = members[random->below(members.size())];
+        if (ok(p)) return p;
+      }
+      std::vector<std::uint32_t> fit;
+      for (std::uint32_t p : members) {
+        if (ok(p)) fit.push_back(p);
+      }
+      if (fit.empty()) return std::nullopt;
+      return fit[random->below(fit.size())];
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t Pool::State::count_usable(WallTime now, std::string_view model) const {
+  advance(now);
+  if (model_cooled == 0 && now >= horizon) return usable_set.count();
+  std::size_t n = 0;
+  for (std::size_t p = usable_set.find_first(); p != UsableSet::kNone;
+       p = usable_set.find_next(p + 1)) {
+    if (usable(entries[p], now, model)) ++n;
+  }
+  return n;
+}
+
+std::optional<WallTime> Pool::State::earliest_reset(WallTime now, std::string_view model) const {
+  if (count_usable(now, model) > 0) return std::nullopt;
+  if (model_cooled == 0 && now >= horizon) {
+    // Every cooling entry has an item; drop the stale ones on top.
+    while (!cooling.empty()) {
+      const CoolingItem top = cooling.top();
+      const Credential* c = top.pos < entries.size() ? &entries[top.pos] : nullptr;
+      if (c && c->exhaustion && !c->exhaustion->dead && !c->access_token.empty() &&
+          c->exhaustion->resets_at == top.until && top.until > now) {
+        return top.until;
+      }
+      cooling.pop();
+    }
+    return std::nullopt;
+  }
+  // Model cooldowns or an earlier `now`: both rare, so a walk over the entries is acceptable.
+  std::optional<WallTime> best;
+  for (const Credential& c : entries) {
+    if (c.access_token.empty() || (c.exhaustion && c.exhaustion->dead)) continue;
+    WallTime t = now;
+    if (c.exhaustion && c.exhaustion->resets_at > t) t = c.exhaustion->resets_at;
+    for (const auto& [name, until] : c.model_cooldowns) {
+      if ((model.empty() || name == model) && until > t) t = until;
+    }
+    if (t > now && (!best || t < *best)) best = t;
+  }
+  return best;
+}
+
+std::optional<std::uint32_t> Pool::State::position_of(std::string_view id) const {
+  auto it = positions.find(id);
+  if (it == positions.end()) return std::nullopt;
+  return it->second;
+}
+
+const Credential* Pool::State::by_id(std::string_view id) const {
+  auto pos = position_of(id);
+  return pos ? &entries[*pos] : nullptr;
+}
+
+}  // namespace credpool::core

@@ -1,0 +1,187 @@
+#include "core/cooldown_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace credpool::core {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const WallTime kNoon = from_epoch(1'700'000'000);
+const CooldownPolicy kDefaults{};
+
+Failure failure(FailureReason reason, int status) {
+  Failure f;
+  f.reason = reason;
+  f.status_code = status;
+  return f;
+}
+
+TEST(CooldownPolicy, DefaultWaitsFollowTheDesignTable) {
+  struct Row {
+    FailureReason reason;
+    int status;
+    bool sole;
+    seconds expected;
+  };
+  const Row rows[] = {
+      {FailureReason::Auth, 401, false, seconds(300)},
+      {FailureReason::Auth, 401, true, seconds(300)},
+      {FailureReason::RateLimit, 429, false, hours(1)},
+      {FailureReason::RateLimit, 429, true, seconds(60)},
+      {FailureReason::Quota, 402, false, hours(1)},
+      {FailureReason::Quota, 402, true, hours(1)},
+      {FailureReason::Quota, 429, true, hours(1)},  // insufficient_quota arrives as a 429
+      {FailureReason::Forbidden, 403, false, hours(1)},
+      {FailureReason::Forbidden, 403, true, seconds(60)},
+      {FailureReason::Unknown, 418, false, hours(1)},
+      {FailureReason::Unknown, 0, true, seconds(60)},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(testing::Message() << row.reason << " " << row.status << " sole=" << row.sole);
+
+    const Cooldown c =
+        compute_cooldown(failure(row.reason, row.status), row.sole, 0, kDefaults, kNoon);
+
+    EXPECT_EQ(c.until, kNoon + row.expected);
+    EXPECT_EQ(c.source, ResetSource::Default);
+    EXPECT_FALSE(c.dead);
+  }
+}
+
+TEST(CooldownPolicy, ReasonOverrideWinsOverStatusOverride) {
+  auto policy = CooldownPolicy::from_table({{"429", seconds(100)}, {"rate_limit", seconds(200)}});
+  ASSERT_TRUE(policy.has_value());
+
+  const seconds wait = policy->base_wait(failure(FailureReason::RateLimit, 429), false);
+
+  EXPECT_EQ(wait, seconds(200));
+}
+
+TEST(CooldownPolicy, StatusOverrideAppliesWhenNoReasonKeyMatches) {
+  auto policy = CooldownPolicy::from_table({{"402", seconds(86400)}});
+  ASSERT_TRUE(policy.has_value());
+
+  EXPECT_EQ(policy->base_wait(failure(FailureReason::Quota, 402), false), seconds(86400));
+  EXPECT_EQ(policy->base_wait(failure(FailureReason::Quota, 429), false), hours(1));
+}
+
+TEST(CooldownPolicy, SoleKeyReplacesTheSoleCredentialWait) {
+  auto policy = CooldownPolicy::from_table({{"sole", seconds(10)}});
+  ASSERT_TRUE(policy.has_value());
+
+  EXPECT_EQ(policy->base_wait(failure(FailureReason::RateLimit, 429), true), seconds(10));
+  EXPECT_EQ(policy->base_wait(failure(FailureReason::RateLimit, 429), false), hours(1));
+}
+
+TEST(CooldownPolicy, FromTableRejectsUnknownKeysAndNegativeWaits) {
+  auto bad_key = CooldownPolicy::from_table({{"teapot", seconds(1)}});
+  auto negative = CooldownPolicy::from_table({{"429", seconds(-1)}});
+
+  ASSERT_FALSE(bad_key.has_value());
+  EXPECT_NE(bad_key.error().message.find("teapot"), std::string::npos);
+  EXPECT_FALSE(negative.has_value());
+}
+
+TEST(CooldownPolicy, ProviderResetBeatsTheDefaultEvenWhenItIsLonger) {
+  Failure f = failure(FailureReason::RateLimit, 429);
+  f.resets_at = kNoon + hours(24 * 7);
+
+  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + hours(24 * 7));
+  EXPECT_EQ(c.source, ResetSource::Provider);
+}
+
+TEST(CooldownPolicy, ProviderResetBeatsTheDefaultWhenItIsShorter) {
+  Failure f = failure(FailureReason::RateLimit, 429);
+  f.resets_at = kNoon + seconds(7);
+
+  const Cooldown c = compute_cooldown(f, false, 3, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + seconds(7));
+}
+
+TEST(CooldownPolicy, RetryAfterIsUsedWhenNoResetTimeIsGivenRoundingUp) {
+  Failure f = failure(FailureReason::RateLimit, 429);
+  f.retry_after = milliseconds(1500);
+
+  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + seconds(2));
+  EXPECT_EQ(c.source, ResetSource::Provider);
+}
+
+TEST(CooldownPolicy, ResetInThePastIsTreatedAsNone) {
+  Failure f = failure(FailureReason::RateLimit, 429);
+  f.resets_at = kNoon - seconds(5);
+
+  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + hours(1));
+  EXPECT_EQ(c.source, ResetSource::Default);
+}
+
+TEST(CooldownPolicy, AbsurdlyDistantResetIsClampedToThirtyDays) {
+  Failure f = failure(FailureReason::Quota, 402);
+  f.resets_at = kNoon + hours(24 * 3650);
+
+  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + kMaxProviderReset);
+}
+
+TEST(CooldownPolicy, RepeatedFailuresWithoutResetDoubleTheWait) {
+  const Failure f = failure(FailureReason::Auth, 401);
+
+  EXPECT_EQ(compute_cooldown(f, false, 1, kDefaults, kNoon).until, kNoon + seconds(600));
+  EXPECT_EQ(compute_cooldown(f, false, 3, kDefaults, kNoon).until, kNoon + seconds(2400));
+}
+
+TEST(CooldownPolicy, DoublingStopsAtTwentyFourHours) {
+  const Failure f = failure(FailureReason::RateLimit, 429);
+
+  const Cooldown c = compute_cooldown(f, false, 40, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + hours(24));
+}
+
+TEST(CooldownPolicy, TerminalAuthFailureIsDead) {
+  Failure f = failure(FailureReason::Auth, 401);
+  f.terminal = true;
+
+  EXPECT_TRUE(compute_cooldown(f, false, 0, kDefaults, kNoon).dead);
+}
+
+TEST(CooldownPolicy, RateLimitAndQuotaNeverKillACredential) {
+  Failure limited = failure(FailureReason::RateLimit, 429);
+  limited.terminal = true;
+  Failure spent = failure(FailureReason::Quota, 402);
+  spent.terminal = true;
+
+  EXPECT_FALSE(compute_cooldown(limited, false, 0, kDefaults, kNoon).dead);
+  EXPECT_FALSE(compute_cooldown(spent, false, 0, kDefaults, kNoon).dead);
+}
+
+TEST(CooldownPolicy, ExhaustionCarriesTheFailureAndTheCooldown) {
+  Failure f = failure(FailureReason::Quota, 402);
+  f.error_code = "insufficient_quota";
+  f.message = "You exceeded your current quota";
+  const Cooldown c{kNoon + hours(1), ResetSource::Default, false};
+
+  const Exhaustion e = make_exhaustion(f, c, kNoon);
+
+  EXPECT_EQ(e.status_code, 402);
+  EXPECT_EQ(e.reason, FailureReason::Quota);
+  EXPECT_EQ(e.error_code, "insufficient_quota");
+  EXPECT_EQ(e.message, "You exceeded your current quota");
+  EXPECT_EQ(e.at, kNoon);
+  EXPECT_EQ(e.resets_at, kNoon + hours(1));
+  EXPECT_EQ(e.reset_source, ResetSource::Default);
+  EXPECT_FALSE(e.dead);
+}
+
+}  // namespace
+}  // namespace credpool::core
