@@ -80,6 +80,9 @@ Result<Config> Config::load(const std::filesystem::path& file, const EnvLookup& 
     return Error{ErrorCode::Io, fmt::format("{}: cannot stat: {}", file.string(), ec.message())};
   }
   if (!exists) return Config{};
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return Error{ErrorCode::Io, fmt::format("{}: not a regular file", file.string())};
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in.is_open()) return Error{ErrorCode::Io, fmt::format("{}: cannot open", file.string())};
   std::ostringstream text;

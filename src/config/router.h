@@ -13,6 +13,8 @@ struct RouteStep {
   std::string provider;        // pool key ("openai", "custom:lab")
   std::string model;           // model to send upstream
   bool model_changed = false;  // true when `model` differs from the request's (x-credpool-model)
+
+  friend bool operator==(const RouteStep&, const RouteStep&) = default;
 };
 
 // Routes a request (DESIGN.md "Routing"). Pure, no I/O; thread-safe for a const Config.
