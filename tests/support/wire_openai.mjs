@@ -155,6 +155,8 @@ export function completion({ model = 'gpt-3.5-turbo-instruct' } = {}) {
 
 // 429 rate limit with consistent reset hints: `retry-after`, `x-ratelimit-reset-requests` and
 // the "Please try again in" text all say `retryAfter` seconds. `retryAfter: null` omits them all.
+// No x-ratelimit-reset-tokens: the tokens budget is not the one exhausted, and a short tokens
+// reset would make the expected wait ambiguous.
 export function rateLimit({ retryAfter = 60, model = 'gpt-4o-mini' } = {}) {
   const headers = requestHeaders({
     'x-ratelimit-limit-requests': '500',
@@ -166,7 +168,6 @@ export function rateLimit({ retryAfter = 60, model = 'gpt-4o-mini' } = {}) {
   if (retryAfter !== null) {
     headers['retry-after'] = String(retryAfter);
     headers['x-ratelimit-reset-requests'] = goDuration(retryAfter);
-    headers['x-ratelimit-reset-tokens'] = '6ms';
     hint = ` Please try again in ${goDuration(retryAfter)}.`;
   }
   return { status: 429, headers, json: errorBody(
