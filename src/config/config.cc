@@ -30,7 +30,7 @@ Result<Config> parse_root(const YAML::Node& root, const YamlReader& reader) {
       deferred.emplace_back(key_node, value);
     } else if (key == "custom_providers") {
       done = read_custom_providers(value, reader, config);
-    } else if (!read_scalar_section(key, key_node, value, reader, config, &done)) {
+    } else if (!read_scalar_section(key, value, reader, config, &done)) {
       reader.warn_unknown(key_node, key);
     }
     if (!done) return done.error();

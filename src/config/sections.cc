@@ -205,9 +205,8 @@ Result<void> read_custom_provider(const YAML::Node& value, const std::string& ke
 
 }  // namespace
 
-bool read_scalar_section(std::string_view key, const YAML::Node& key_node, const YAML::Node& value,
-                         const YamlReader& reader, Config& config, Result<void>* done) {
-  (void)key_node;
+bool read_scalar_section(std::string_view key, const YAML::Node& value, const YamlReader& reader,
+                         Config& config, Result<void>* done) {
   if (key == "listen") {
     *done = read_listen(value, reader, config);
   } else if (key == "store") {

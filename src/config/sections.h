@@ -16,8 +16,8 @@ namespace credpool::config {
 // Reads the sections that need no provider resolution (listen, store, client_keys, cooldowns,
 // limits, timeouts, tls, redis, log_format). Returns false when `key` is none of them; otherwise
 // stores the outcome in `*done`.
-bool read_scalar_section(std::string_view key, const YAML::Node& key_node, const YAML::Node& value,
-                         const YamlReader& reader, Config& config, Result<void>* done);
+bool read_scalar_section(std::string_view key, const YAML::Node& value, const YamlReader& reader,
+                         Config& config, Result<void>* done);
 
 // Reads `custom_providers` (list of {name, base_url, api_key, wire}).
 Result<void> read_custom_providers(const YAML::Node& value, const YamlReader& reader,
