@@ -73,7 +73,10 @@ std::optional<Failure> classify(std::string_view provider, int status, const Hea
   if (status >= 200 && status < 300) {
     const auto content_type = text::find_header(headers, "content-type");
     const bool stream = content_type && text::icontains(*content_type, "text/event-stream");
-    SoftFailureVerdict v = inspect_response_start(provider, stream, body, /*complete=*/true, now);
+    // Only the start is inspected, as the gateway holds back only that much of a response.
+    const bool whole = body.size() <= kSoftFailureHoldBack;
+    SoftFailureVerdict v = inspect_response_start(
+        provider, stream, body.substr(0, kSoftFailureHoldBack), /*complete=*/whole, now);
     if (v.verdict != StartVerdict::Failed || !v.failure) return std::nullopt;
     v.failure->status_code = status;
     return v.failure;

@@ -54,6 +54,10 @@ constexpr std::array kRules = std::to_array<ClassifierRule>({
     {.statuses = kQuotaStatuses, .code = "insufficient_quota", .reason = R::Quota},
     {.statuses = kQuotaStatuses, .code = "usage_limit_reached", .reason = R::Quota},
     {.statuses = kQuotaStatuses, .code = "billing_hard_limit_reached", .reason = R::Quota},
+    // A rate-limit code beats wording: OpenAI's free-tier rate-limit text links to
+    // platform.openai.com/account/billing, which the "billing" phrase below would take for quota.
+    {.statuses = kTooMany | kSoft, .code = "rate_limit_exceeded", .reason = R::RateLimit},
+    {.statuses = kTooMany | kSoft, .code = "rate_limit_error", .reason = R::RateLimit},
     // Gemini's free tier says "exceeded your current quota" for per-minute limits too; the
     // QuotaFailure's quotaId tells them apart, and a per-minute limit is a rate limit.
     {.provider = "gemini", .statuses = kTooMany, .phrase = "perminute", .reason = R::RateLimit},
@@ -117,8 +121,6 @@ constexpr std::array kRules = std::to_array<ClassifierRule>({
     {.statuses = kRequestFaultStatuses, .phrase = "been flagged", .reason = R::ContentPolicy},
 
     // A soft failure has no status to go by; its code says what the HTTP status would have.
-    {.statuses = kSoft, .code = "rate_limit_exceeded", .reason = R::RateLimit},
-    {.statuses = kSoft, .code = "rate_limit_error", .reason = R::RateLimit},
     {.statuses = kSoft, .code = "server_error", .reason = R::Server},
     {.statuses = kSoft, .code = "api_error", .reason = R::Server},
     {.statuses = kSoft, .code = "internal_error", .reason = R::Server},

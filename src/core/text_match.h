@@ -39,6 +39,7 @@ inline std::size_t ifind(std::string_view haystack, std::string_view needle, std
   return std::string_view::npos;
 }
 
+// Returns true when `needle` occurs in `haystack`, ignoring ASCII case.
 inline bool icontains(std::string_view haystack, std::string_view needle) {
   return ifind(haystack, needle) != std::string_view::npos;
 }

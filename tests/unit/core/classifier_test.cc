@@ -33,6 +33,12 @@ const std::vector<ClassifyCase>& classify_cases() {
        R"(min (TPM): Limit 30000, Used 30000. Please try again in 20ms.","type":"tokens",)"
        R"("param":null,"code":"rate_limit_exceeded"}})",
        R::RateLimit, "rate_limit_exceeded"},
+      {"OpenAiRateLimitLinkingToBillingIsStillRateLimit", "openai", 429, kJson,
+       R"({"error":{"message":"Rate limit reached for gpt-4o-mini on requests per day (RPD): )"
+       R"(Limit 200. You can increase your rate limit by adding a payment method to your )"
+       R"(account at https://platform.openai.com/account/billing.","type":"requests",)"
+       R"("code":"rate_limit_exceeded"}})",
+       R::RateLimit, "rate_limit_exceeded"},
       {"OpenAiInsufficientQuotaIsQuota", "openai", 429, kJson,
        R"({"error":{"message":"You exceeded your current quota, please check your plan and )"
        R"(billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})",
@@ -282,6 +288,15 @@ TEST(Classifier, GoogleRetryDelayFillsTheFailure) {
 
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->resets_at, kNoon + std::chrono::seconds(13));
+}
+
+TEST(Classifier, LargeSuccessfulBodyIsJudgedByItsStartOnly) {
+  const std::string body = R"({"id":"chatcmpl-1","choices":[{"message":{"content":")" +
+                           std::string(200'000, 'a') + R"("}}]})";
+
+  const auto f = classify("openai", 200, kJson, body, kNoon);
+
+  EXPECT_FALSE(f.has_value());
 }
 
 TEST(Classifier, MessageIsCollapsedAndCutTo300Bytes) {
