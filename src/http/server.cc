@@ -12,17 +12,21 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include "http/any_stream.h"
+#include "http/connection_writer.h"
 
 namespace credpool::http {
 
@@ -31,6 +35,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using detail::AnyStream;
+using detail::ConnectionWriter;
 
 namespace {
 
@@ -43,93 +48,6 @@ constexpr std::string_view kDefaultTooLarge =
 
 constexpr std::string_view kInternalError =
     R"({"error":{"message":"internal error","type":"server_error"}})";
-
-bool is_framing_field(std::string_view name) {
-  return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-         beast::iequals(name, "connection");
-}
-
-template <class Fields>
-void copy_headers(const HeaderList& from, Fields& to) {
-  for (const auto& [name, value] : from) {
-    if (!is_framing_field(name)) to.insert(name, value);
-  }
-}
-
-unsigned clamp_status(int status) { return static_cast<unsigned>(std::clamp(status, 100, 999)); }
-
-// Answers one request on a connection; remembers whether the connection can be kept alive.
-class ConnectionWriter final : public ResponseWriter {
- public:
-  ConnectionWriter(AnyStream& stream, bool keep_alive, std::chrono::seconds write_timeout)
-      : stream_(stream), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
-
-  asio::awaitable<bool> send(int status, HeaderList headers, std::string body) override {
-    if (started_) co_return false;
-    started_ = true;
-    bhttp::response<bhttp::string_body> res;
-    res.version(11);
-    res.result(clamp_status(status));
-    copy_headers(headers, res);
-    res.body() = std::move(body);
-    res.keep_alive(keep_alive_);
-    res.prepare_payload();
-    stream_.tcp().expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write(stream_, res, kNoThrow);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  asio::awaitable<bool> start_stream(int status, HeaderList headers) override {
-    if (started_) co_return false;
-    started_ = true;
-    streaming_ = true;
-    bhttp::response<bhttp::empty_body> res;
-    res.version(11);
-    res.result(clamp_status(status));
-    copy_headers(headers, res);
-    res.keep_alive(keep_alive_);
-    res.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> serializer{res};
-    stream_.tcp().expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kNoThrow);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  asio::awaitable<bool> write_chunk(std::string_view data) override {
-    if (!ok_ || !streaming_ || finished_) co_return false;
-    if (data.empty()) co_return true;  // an empty chunk would end the stream
-    stream_.tcp().expires_after(write_timeout_);
-    auto [ec, n] =
-        co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(data)), kNoThrow);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  asio::awaitable<bool> finish_stream() override {
-    if (!ok_ || !streaming_ || finished_) co_return false;
-    finished_ = true;
-    stream_.tcp().expires_after(write_timeout_);
-    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kNoThrow);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  bool started() const override { return started_; }
-  // Returns whether another request may follow on this connection.
-  bool reusable() const { return ok_ && keep_alive_ && (!streaming_ || finished_); }
-  void force_close() { keep_alive_ = false; }
-
- private:
-  AnyStream& stream_;
-  bool keep_alive_;
-  std::chrono::seconds write_timeout_;
-  bool started_ = false;
-  bool streaming_ = false;
-  bool finished_ = false;
-  bool ok_ = true;
-};
 
 // What reading one request produced.
 struct ReadOutcome {
@@ -154,6 +72,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   struct Entry {
     asio::any_io_executor strand;
     AnyStream* stream;  // lives in the connection coroutine; touched only on `strand`
+    std::shared_ptr<asio::cancellation_signal> cancel;  // emitted only on `strand`
   };
   mutable std::mutex mutex;
   std::condition_variable idle;
@@ -171,7 +90,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 
   class Registration;
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> run_connection(tcp::socket socket, std::uint64_t id);
+  asio::awaitable<void> run_connection(tcp::socket socket, std::uint64_t id,
+                                       std::shared_ptr<asio::cancellation_signal> cancel);
   asio::awaitable<ReadOutcome> read_request(AnyStream& stream, beast::flat_buffer& buffer,
                                             std::vector<char>& scratch,
                                             std::chrono::seconds first_wait, IncomingRequest& out);
@@ -190,10 +110,12 @@ class Server::State::Registration {
   Registration& operator=(const Registration&) = delete;
 
   // Returns false when the server is stopping: the connection must end at once.
-  bool add(asio::any_io_executor strand, AnyStream* stream) {
+  bool add(asio::any_io_executor strand, AnyStream* stream,
+           std::shared_ptr<asio::cancellation_signal> cancel) {
     std::scoped_lock lock(state_.mutex);
     if (state_.stopping) return false;
-    state_.connections.emplace(id_, Server::State::Entry{std::move(strand), stream});
+    state_.connections.emplace(id_,
+                               Server::State::Entry{std::move(strand), stream, std::move(cancel)});
     return true;
   }
 
@@ -221,23 +143,30 @@ asio::awaitable<void> Server::State::accept_loop() {
       std::scoped_lock lock(mutex);
       ++open;
     }
-    asio::co_spawn(strand, run_connection(std::move(socket), id),
-                   [self, id](const std::exception_ptr& error) {
-                     if (!error) return;
-                     try {
-                       std::rethrow_exception(error);
-                     } catch (const std::exception& e) {
-                       self->log("event=connection_bug connection_id=" + std::to_string(id) +
-                                 " error=" + e.what());
-                     } catch (...) {
-                       self->log("event=connection_bug connection_id=" + std::to_string(id));
-                     }
-                   });
+    // The signal lets stop() cancel whatever the handler awaits (an upstream call, a backoff).
+    auto cancel = std::make_shared<asio::cancellation_signal>();
+    auto on_done = [self, id, cancel](const std::exception_ptr& error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        self->log("event=connection_bug connection_id=" + std::to_string(id) +
+                  " error=" + e.what());
+      } catch (...) {
+        self->log("event=connection_bug connection_id=" + std::to_string(id));
+      }
+    };
+    asio::co_spawn(strand, run_connection(std::move(socket), id, cancel),
+                   asio::bind_cancellation_slot(cancel->slot(), std::move(on_done)));
   }
 }
 
-asio::awaitable<void> Server::State::run_connection(tcp::socket socket, std::uint64_t id) {
+asio::awaitable<void> Server::State::run_connection(
+    tcp::socket socket, std::uint64_t id, std::shared_ptr<asio::cancellation_signal> cancel) {
   auto self = shared_from_this();
+  // After stop() cancels, awaited operations return operation_aborted as values instead of the
+  // next co_await throwing (the default in Asio 1.81): handlers never see an exception.
+  co_await asio::this_coro::throw_if_cancelled(false);
   Registration registration(*this, id);
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
@@ -245,7 +174,7 @@ asio::awaitable<void> Server::State::run_connection(tcp::socket socket, std::uin
   auto strand = socket.get_executor();
   AnyStream stream = tls ? AnyStream(beast::tcp_stream(std::move(socket)), *tls)
                          : AnyStream(beast::tcp_stream(std::move(socket)));
-  if (!registration.add(strand, &stream)) co_return;
+  if (!registration.add(strand, &stream, std::move(cancel))) co_return;
 
   if (auto* tls_stream = stream.tls()) {
     stream.tcp().expires_after(options.read_timeout);
@@ -409,12 +338,17 @@ void Server::stop() {
     asio::post(entry.strand, [state, conn_id = id] {
       // Looked up again on the connection's strand: the coroutine may have ended meanwhile.
       AnyStream* stream = nullptr;
+      std::shared_ptr<asio::cancellation_signal> cancel;
       {
         std::scoped_lock inner(state->mutex);
         auto it = state->connections.find(conn_id);
-        if (it != state->connections.end()) stream = it->second.stream;
+        if (it != state->connections.end()) {
+          stream = it->second.stream;
+          cancel = it->second.cancel;
+        }
       }
       if (stream) stream->close();
+      if (cancel) cancel->emit(asio::cancellation_type::terminal);
     });
   }
 }

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <future>
 #include <memory>
 #include <stdexcept>
 
@@ -188,6 +189,25 @@ TEST_F(ServerTest, StopClosesIdleKeptAliveConnections) {
 
   EXPECT_TRUE(server_->wait_idle(testing::kTestDeadline));
   EXPECT_EQ(server_->open_connections(), 0u);
+}
+
+TEST_F(ServerTest, StopCancelsAHandlerThatIsWaiting) {
+  Gate never(runtime_);  // stands for an upstream call that never answers
+  std::promise<void> waiting;
+  start([&](IncomingRequest&, ResponseWriter& writer) -> asio::awaitable<void> {
+    waiting.set_value();
+    co_await never.wait();
+    co_await writer.send(200, HeaderList(), std::string("too late"));
+  });
+  auto reply = asio::co_spawn(runtime_.make_strand(), fetch(*client_, get(base_url(port_) + "/")),
+                              asio::use_future);
+  ASSERT_EQ(waiting.get_future().wait_for(testing::kTestDeadline), std::future_status::ready);
+
+  server_->stop();
+
+  EXPECT_TRUE(server_->wait_idle(testing::kTestDeadline));
+  ASSERT_EQ(reply.wait_for(testing::kTestDeadline), std::future_status::ready);
+  EXPECT_NE(reply.get().error, UpstreamError::None);
 }
 
 TEST(ServerListen, FailsOnAPortInUse) {

@@ -1,0 +1,114 @@
+#pragma once
+
+// Internal to src/http: the ResponseWriter of one server connection (included by server.cc only).
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/any_stream.h"
+#include "http/server.h"
+
+namespace credpool::http::detail {
+
+namespace bhttp = boost::beast::http;
+
+// Boost 1.81 needs the wrapped form (STYLE.md §4): errors come back as values, never thrown.
+inline constexpr auto kWriteNoThrow = asio::as_tuple(asio::use_awaitable);
+
+inline bool is_framing_field(std::string_view name) {
+  return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+         beast::iequals(name, "connection");
+}
+
+template <class Fields>
+void copy_headers(const HeaderList& from, Fields& to) {
+  for (const auto& [name, value] : from) {
+    if (!is_framing_field(name)) to.insert(name, value);
+  }
+}
+
+inline unsigned clamp_status(int status) {
+  return static_cast<unsigned>(std::clamp(status, 100, 999));
+}
+
+// Answers one request on a connection; remembers whether the connection can be kept alive.
+class ConnectionWriter final : public ResponseWriter {
+ public:
+  ConnectionWriter(AnyStream& stream, bool keep_alive, std::chrono::seconds write_timeout)
+      : stream_(stream), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
+
+  asio::awaitable<bool> send(int status, HeaderList headers, std::string body) override {
+    if (started_) co_return false;
+    started_ = true;
+    bhttp::response<bhttp::string_body> res;
+    res.version(11);
+    res.result(clamp_status(status));
+    copy_headers(headers, res);
+    res.body() = std::move(body);
+    res.keep_alive(keep_alive_);
+    res.prepare_payload();
+    stream_.tcp().expires_after(write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write(stream_, res, kWriteNoThrow);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  asio::awaitable<bool> start_stream(int status, HeaderList headers) override {
+    if (started_) co_return false;
+    started_ = true;
+    streaming_ = true;
+    bhttp::response<bhttp::empty_body> res;
+    res.version(11);
+    res.result(clamp_status(status));
+    copy_headers(headers, res);
+    res.keep_alive(keep_alive_);
+    res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{res};
+    stream_.tcp().expires_after(write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kWriteNoThrow);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  asio::awaitable<bool> write_chunk(std::string_view data) override {
+    if (!ok_ || !streaming_ || finished_) co_return false;
+    if (data.empty()) co_return true;  // an empty chunk would end the stream
+    stream_.tcp().expires_after(write_timeout_);
+    auto [ec, n] =
+        co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(data)), kWriteNoThrow);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  asio::awaitable<bool> finish_stream() override {
+    if (!ok_ || !streaming_ || finished_) co_return false;
+    finished_ = true;
+    stream_.tcp().expires_after(write_timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kWriteNoThrow);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  bool started() const override { return started_; }
+  // Returns whether another request may follow on this connection.
+  bool reusable() const { return ok_ && keep_alive_ && (!streaming_ || finished_); }
+  void force_close() { keep_alive_ = false; }
+
+ private:
+  AnyStream& stream_;
+  bool keep_alive_;
+  std::chrono::seconds write_timeout_;
+  bool started_ = false;
+  bool streaming_ = false;
+  bool finished_ = false;
+  bool ok_ = true;
+};
+
+}  // namespace credpool::http::detail
