@@ -11,7 +11,7 @@ namespace credpool::store {
 // programs serialise their writers). Released by the destructor. Move-only.
 class FileLock {
  public:
-  // Creates the file (0600) if needed and takes the lock, polling every 50 ms until `timeout`
+  // Creates the file (0600) if needed and takes the lock, polling every 2 ms until `timeout`
   // (Hermes: 15 s). Fails with Timeout naming the path, or Io. Blocks the calling thread.
   static Result<FileLock> acquire(const std::filesystem::path& path,
                                   std::chrono::milliseconds timeout);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <span>
+#include <string>
 
 #include "core/result.h"
 #include "store/store.h"
@@ -35,6 +36,9 @@ class FileStore final : public Store {
   std::filesystem::path lock_path() const { return home_ / "auth.lock"; }
 
  private:
+  // Locks, re-reads, applies, writes; returns the text written.
+  Result<std::string> write_locked(std::span<const Mutation> mutations);
+
   std::filesystem::path home_;
   std::chrono::milliseconds lock_timeout_;
 };

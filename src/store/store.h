@@ -38,7 +38,7 @@ struct AddCredential {  // also clears the pool's suppressed sources (DESIGN: `a
   core::Credential credential;  // credential.priority is ignored: see `position`
   // Appended at the end unless set: then inserted at this 0-based position (clamped), the others
   // shift. Priorities are renumbered 0..n-1. An id already in the pool makes this a no-op.
-  std::optional<int> position;
+  std::optional<int> position = std::nullopt;
   bool clears_suppressions = true;  // false for seeding, which must not undo `auth remove`
 };
 struct RemoveCredential {  // an env:/config: row's source joins suppressed_sources
@@ -50,7 +50,7 @@ struct RemoveCredential {  // an env:/config: row's source joins suppressed_sour
 struct MarkExhausted {
   std::string pool;
   std::string id;
-  core::Exhaustion exhaustion;
+  core::Exhaustion exhaustion{};
   int failure_streak = 0;
 };
 struct SetModelCooldown {  // keeps the later time
@@ -72,7 +72,7 @@ struct AddRequestCount {  // adds a delta, so counts from several processes sum
   std::string pool;
   std::string id;
   std::uint64_t delta = 0;
-  std::optional<core::WallTime> last_used_at;
+  std::optional<core::WallTime> last_used_at = std::nullopt;
 };
 struct SetStrategy {
   std::string pool;
@@ -92,7 +92,7 @@ struct UpdateTokens {  // after an OAuth refresh; also clears an auth exhaustion
   std::string id;
   core::Secret access_token;
   core::Secret refresh_token;
-  std::optional<core::WallTime> expires_at;
+  std::optional<core::WallTime> expires_at = std::nullopt;
 };
 
 using Mutation = std::variant<AddCredential, RemoveCredential, MarkExhausted, SetModelCooldown,

@@ -1,0 +1,112 @@
+#include "store/json_time.h"
+
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace credpool::store {
+
+namespace {
+
+// Reads exactly `width` digits at `pos`; advances `pos`.
+std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t width) {
+  if (pos + width > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    const char c = text[pos + i];
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  pos += width;
+  return value;
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) {
+  if (pos >= text.size() || text[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+std::optional<core::WallTime> from_double(double seconds) {
+  // Beyond ±2^53 s a float has no exact second; such values are not times (year 285 million).
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e15) return std::nullopt;
+  return core::from_epoch(static_cast<long long>(std::floor(seconds)));
+}
+
+}  // namespace
+
+std::optional<core::WallTime> parse_iso8601(std::string_view text) {
+  using namespace std::chrono;
+  std::size_t pos = 0;
+  const auto y = digits(text, pos, 4);
+  if (!y || !expect(text, pos, '-')) return std::nullopt;
+  const auto mo = digits(text, pos, 2);
+  if (!mo || !expect(text, pos, '-')) return std::nullopt;
+  const auto d = digits(text, pos, 2);
+  if (!d) return std::nullopt;
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)},
+                            day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  int h = 0, mi = 0, s = 0;
+  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
+    ++pos;
+    const auto hh = digits(text, pos, 2);
+    if (!hh || !expect(text, pos, ':')) return std::nullopt;
+    const auto mm = digits(text, pos, 2);
+    if (!mm) return std::nullopt;
+    h = *hh;
+    mi = *mm;
+    if (pos < text.size() && text[pos] == ':') {
+      ++pos;
+      const auto ss = digits(text, pos, 2);
+      if (!ss) return std::nullopt;
+      s = *ss;
+    }
+    if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+      ++pos;
+      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+    }
+  }
+  if (h > 23 || mi > 59 || s > 60) return std::nullopt;
+  long long offset = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    const auto oh = digits(text, pos, 2);
+    if (!oh) return std::nullopt;
+    expect(text, pos, ':');
+    const auto om = digits(text, pos, 2);
+    offset = sign * (*oh * 3600LL + (om ? *om : 0) * 60LL);
+  }
+  if (pos != text.size()) return std::nullopt;
+  const auto midnight = sys_days{date};
+  return time_point_cast<seconds>(midnight) + hours{h} + minutes{mi} + seconds{s} - seconds{offset};
+}
+
+std::string format_iso8601(core::WallTime time) {
+  using namespace std::chrono;
+  const auto day_start = floor<days>(time);
+  const year_month_day date{day_start};
+  const hh_mm_ss clock{time - day_start};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+}
+
+std::optional<core::WallTime> read_json_time(const nlohmann::ordered_json& value) {
+  if (value.is_number_integer()) return core::from_epoch(value.get<long long>());
+  if (value.is_number_float()) return from_double(value.get<double>());
+  if (!value.is_string()) return std::nullopt;
+  const auto& text = value.get_ref<const std::string&>();
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec == std::errc{} && end == text.data() + text.size()) return from_double(seconds);
+  return parse_iso8601(text);
+}
+
+}  // namespace credpool::store

@@ -1,0 +1,184 @@
+#include "store/seeding.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace credpool::store {
+
+namespace {
+
+// Bounds the sibling scan (VAR_2 ... VAR_99); nobody exports a hundred keys of one provider.
+constexpr int kMaxSibling = 99;
+// Bounds retries for a fresh id before falling back to a longer one.
+constexpr int kIdAttempts = 64;
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool label_taken(std::string_view label, const std::vector<core::Credential>& rows) {
+  const std::string wanted = lower(label);
+  return std::any_of(rows.begin(), rows.end(),
+                     [&](const core::Credential& c) { return lower(c.label) == wanted; });
+}
+
+// Labels are unique per pool (Pool::from_entries refuses duplicates): VAR, else VAR-2, ...
+std::string unique_label(const std::string& wanted, const std::vector<core::Credential>& rows) {
+  if (!label_taken(wanted, rows)) return wanted;
+  for (int n = 2;; ++n) {
+    std::string candidate = fmt::format("{}-{}", wanted, n);
+    if (!label_taken(candidate, rows)) return candidate;
+  }
+}
+
+bool has_source(const std::vector<core::Credential>& rows, const std::string& source) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [&](const core::Credential& c) { return c.source == source; });
+}
+
+// Plans the rows of one pool; `rows` starts as the pool's rows and grows with each planned one so
+// ids and labels stay unique within one seeding pass.
+class PoolSeeder {
+ public:
+  PoolSeeder(const Snapshot& snapshot, const std::string& pool, core::Random& random,
+             std::vector<Mutation>& out)
+      : pool_(pool), random_(random), out_(out) {
+    if (const auto it = snapshot.pools.find(pool); it != snapshot.pools.end()) {
+      rows_ = it->second.credentials;
+      suppressed_ = it->second.suppressed_sources;
+    }
+  }
+
+  void offer(const std::string& source, const std::string& label, const std::string& secret,
+             const std::string& base_url) {
+    if (secret.empty() || has_source(rows_, source)) return;
+    if (std::find(suppressed_.begin(), suppressed_.end(), source) != suppressed_.end()) return;
+    core::Credential c;
+    c.id = new_credential_id(random_, rows_);
+    c.label = unique_label(label, rows_);
+    c.priority = static_cast<int>(rows_.size());
+    // An Anthropic OAuth token in ANTHROPIC_API_KEY is still OAuth (reference §1.1, #63737).
+    c.auth_type = pool_ == "anthropic" && secret.starts_with("sk-ant-oat") ? core::AuthType::OAuth
+                                                                           : core::AuthType::ApiKey;
+    c.source = source;
+    c.access_token = core::Secret(secret);
+    c.base_url = base_url;
+    rows_.push_back(c);
+    out_.push_back(AddCredential{
+        .pool = pool_, .credential = std::move(c), .position = {}, .clears_suppressions = false});
+  }
+
+ private:
+  std::string pool_;
+  core::Random& random_;
+  std::vector<Mutation>& out_;
+  std::vector<core::Credential> rows_;
+  std::vector<std::string> suppressed_;
+};
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::string new_credential_id(core::Random& random) {
+  // Hermes ids are 6 lowercase hex characters (reference Appendix A).
+  return fmt::format("{:06x}", random.below(1ULL << 24));
+}
+
+std::string new_credential_id(core::Random& random, const std::vector<core::Credential>& existing) {
+  std::set<std::string> taken;
+  for (const core::Credential& c : existing) taken.insert(lower(c.id));
+  for (int attempt = 0; attempt < kIdAttempts; ++attempt) {
+    std::string id = new_credential_id(random);
+    if (!taken.contains(id)) return id;
+  }
+  // A pool near 16 million rows: widen instead of looping forever.
+  for (;;) {
+    std::string id =
+        fmt::format("{:06x}{:06x}", random.below(1ULL << 24), random.below(1ULL << 24));
+    if (!taken.contains(id)) return id;
+  }
+}
+
+std::string generated_label(std::string_view provider,
+                            const std::vector<core::Credential>& existing) {
+  for (std::size_t n = 1;; ++n) {
+    std::string label = fmt::format("{}-{}", provider, n);
+    if (!label_taken(label, existing)) return label;
+  }
+}
+
+std::vector<Mutation> seed_mutations(const Snapshot& snapshot, const std::vector<EnvSeed>& env,
+                                     const std::vector<ConfigSeed>& custom, const EnvLookup& lookup,
+                                     core::Random& random) {
+  std::vector<Mutation> out;
+  std::map<std::string, PoolSeeder> seeders;
+  auto seeder = [&](const std::string& pool) -> PoolSeeder& {
+    auto it = seeders.find(pool);
+    if (it == seeders.end()) it = seeders.try_emplace(pool, snapshot, pool, random, out).first;
+    return it->second;
+  };
+  for (const EnvSeed& seed : env) {
+    for (const std::string& variable : seed.variables) {
+      auto offer = [&](const std::string& name) {
+        const auto value = lookup(name);
+        if (value && !value->empty()) seeder(seed.pool).offer("env:" + name, name, *value, "");
+        return value && !value->empty();
+      };
+      offer(variable);
+      // Numbered siblings stop at the first gap (reference §4.1).
+      for (int n = 2; n <= kMaxSibling && offer(fmt::format("{}_{}", variable, n)); ++n) {
+      }
+    }
+  }
+  for (const ConfigSeed& seed : custom) {
+    seeder(seed.pool).offer("config:" + seed.name, seed.name, seed.api_key.reveal(), seed.base_url);
+  }
+  return out;
+}
+
+void hydrate(Snapshot& snapshot, const EnvLookup& lookup, const std::vector<ConfigSeed>& custom) {
+  for (auto& [key, pool] : snapshot.pools) {
+    for (core::Credential& c : pool.credentials) {
+      if (c.source.starts_with("env:")) {
+        const auto value = lookup(c.source.substr(4));
+        c.access_token = core::Secret(value.value_or(""));
+      } else if (c.source.starts_with("config:")) {
+        const std::string name = c.source.substr(7);
+        const auto seed = std::find_if(custom.begin(), custom.end(), [&](const ConfigSeed& s) {
+          return s.pool == key && s.name == name;
+        });
+        c.access_token = seed != custom.end() ? seed->api_key : core::Secret();
+      }
+    }
+  }
+}
+
+Result<Snapshot> load_seeded(Store& store, const std::vector<EnvSeed>& env,
+                             const std::vector<ConfigSeed>& custom, const EnvLookup& lookup,
+                             core::Random& random) {
+  auto snapshot = store.load();
+  if (!snapshot) return snapshot.error();
+  const std::vector<Mutation> seeds = seed_mutations(*snapshot, env, custom, lookup, random);
+  if (!seeds.empty()) {
+    snapshot = store.apply(seeds);
+    if (!snapshot) return snapshot.error();
+  }
+  hydrate(*snapshot, lookup, custom);
+  return snapshot;
+}
+
+}  // namespace credpool::store
