@@ -15,7 +15,8 @@ namespace credpool::store {
 //   never) instead of replacing it.
 // - SetModelCooldown keeps the later time; ResetCredential clears exhaustion, model cooldowns and
 //   streak and sets status_cleared_at; AddRequestCount adds; MoveCredential clamps and shifts;
-//   UpdateTokens sets tokens and clears an auth exhaustion.
+//   UpdateTokens sets tokens (an empty refresh_token keeps the stored one: not every provider
+//   rotates it) and clears an auth exhaustion.
 // Returns false when the mutation was skipped (unknown pool or id, duplicate id).
 bool apply_mutation(Snapshot& snapshot, const Mutation& mutation);
 

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "store/auth_json.h"
+
 namespace credpool::store {
 
 namespace {
@@ -167,12 +169,36 @@ void hydrate(Snapshot& snapshot, const EnvLookup& lookup, const std::vector<Conf
   }
 }
 
+std::vector<Mutation> rekey_mutations(const Snapshot& snapshot, const EnvLookup& lookup,
+                                      const std::vector<ConfigSeed>& custom) {
+  Snapshot hydrated = snapshot;
+  hydrate(hydrated, lookup, custom);
+  std::vector<Mutation> out;
+  for (const auto& [key, pool] : hydrated.pools) {
+    for (const core::Credential& c : pool.credentials) {
+      const auto stored = pool.fingerprints.find(c.id);
+      if (c.access_token.empty() || stored == pool.fingerprints.end()) continue;
+      if (stored->second == secret_fingerprint(c.access_token.reveal())) continue;
+      // The source now holds another key: record its fingerprint, and the old key's
+      // exhaustion no longer says anything about it (reference §4.3).
+      out.push_back(UpdateTokens{
+          .pool = key, .id = c.id, .access_token = c.access_token, .refresh_token = {}});
+      if (c.exhaustion || !c.model_cooldowns.empty() || c.failure_streak > 0) {
+        const core::WallTime at = c.exhaustion ? c.exhaustion->at : core::WallTime{};
+        out.push_back(ResetCredential{.pool = key, .id = c.id, .at = at});
+      }
+    }
+  }
+  return out;
+}
+
 Result<Snapshot> load_seeded(Store& store, const std::vector<EnvSeed>& env,
                              const std::vector<ConfigSeed>& custom, const EnvLookup& lookup,
                              core::Random& random) {
   auto snapshot = store.load();
   if (!snapshot) return snapshot.error();
-  const std::vector<Mutation> seeds = seed_mutations(*snapshot, env, custom, lookup, random);
+  std::vector<Mutation> seeds = seed_mutations(*snapshot, env, custom, lookup, random);
+  for (Mutation& m : rekey_mutations(*snapshot, lookup, custom)) seeds.push_back(std::move(m));
   if (!seeds.empty()) {
     snapshot = store.apply(seeds);
     if (!snapshot) return snapshot.error();

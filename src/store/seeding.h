@@ -65,9 +65,15 @@ std::vector<Mutation> seed_mutations(const Snapshot& snapshot, const std::vector
 void hydrate(Snapshot& snapshot, const EnvLookup& lookup,
              const std::vector<ConfigSeed>& custom = {});
 
-// Loads `store`; if seeding yields mutations, applies them in one write and uses the result; then
-// hydrates. Called by the CLI and the gateway whenever they load pools. Fails as the store does.
-// Blocking (file I/O): CLI or store thread only.
+// Returns, for each borrowed row whose live secret (env or config) no longer matches its stored
+// fingerprint, an UpdateTokens that records the new fingerprint and, when the row carries an
+// exhaustion, model cooldowns or a streak, a ResetCredential: they belonged to the old key.
+std::vector<Mutation> rekey_mutations(const Snapshot& snapshot, const EnvLookup& lookup,
+                                      const std::vector<ConfigSeed>& custom);
+
+// Loads `store`; if seeding (new rows, and rekey_mutations) yields mutations, applies them in one
+// write and uses the result; then hydrates. Called by the CLI and the gateway whenever they load
+// pools. Fails as the store does. Blocking (file I/O): CLI or store thread only.
 Result<Snapshot> load_seeded(Store& store, const std::vector<EnvSeed>& env,
                              const std::vector<ConfigSeed>& custom, const EnvLookup& lookup,
                              core::Random& random);

@@ -205,6 +205,52 @@ TEST(Seeding, EnvLabelCollidingWithAManualLabelGetsASuffix) {
   EXPECT_EQ(std::get<AddCredential>(mutations[0]).credential.label, "OPENAI_API_KEY-2");
 }
 
+TEST(Seeding, ChangedEnvKeyClearsTheOldKeysCooldownAndRecordsTheNewFingerprint) {
+  TempHome tmp;
+  FileStore store(tmp.home());
+  core::SplitMixRandom random(12);
+  auto first =
+      load_seeded(store, kOpenAi, {}, env_of({{"OPENAI_API_KEY", "sk-old-0123456789"}}), random);
+  ASSERT_TRUE(first);
+  core::Exhaustion e;
+  e.status_code = 429;
+  e.at = core::from_epoch(100);
+  e.resets_at = core::from_epoch(4000);
+  const Mutation mark = MarkExhausted{
+      .pool = "openai", .id = first->pools.at("openai").credentials[0].id, .exhaustion = e};
+  ASSERT_TRUE(store.apply({&mark, 1}));
+
+  const auto s =
+      load_seeded(store, kOpenAi, {}, env_of({{"OPENAI_API_KEY", "sk-new-0123456789"}}), random);
+
+  ASSERT_TRUE(s.has_value());
+  const PoolRecord& pool = s->pools.at("openai");
+  EXPECT_FALSE(pool.credentials[0].exhaustion.has_value());
+  EXPECT_EQ(pool.fingerprints.at(pool.credentials[0].id), secret_fingerprint("sk-new-0123456789"));
+  EXPECT_EQ(read_file(tmp.auth()).find("sk-new-0123456789"), std::string::npos);
+}
+
+TEST(Seeding, UnchangedEnvKeyKeepsItsCooldown) {
+  TempHome tmp;
+  FileStore store(tmp.home());
+  core::SplitMixRandom random(13);
+  const EnvLookup env = env_of({{"OPENAI_API_KEY", "sk-same-0123456789"}});
+  auto first = load_seeded(store, kOpenAi, {}, env, random);
+  ASSERT_TRUE(first);
+  core::Exhaustion e;
+  e.status_code = 429;
+  e.at = core::from_epoch(100);
+  e.resets_at = core::from_epoch(4000);
+  const Mutation mark = MarkExhausted{
+      .pool = "openai", .id = first->pools.at("openai").credentials[0].id, .exhaustion = e};
+  ASSERT_TRUE(store.apply({&mark, 1}));
+
+  const auto s = load_seeded(store, kOpenAi, {}, env, random);
+
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(s->pools.at("openai").credentials[0].exhaustion.has_value());
+}
+
 TEST(CredentialIds, AreSixLowercaseHexCharacters) {
   core::SplitMixRandom random(11);
 
