@@ -79,6 +79,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::unordered_map<std::uint64_t, Entry> connections;
   std::size_t open = 0;  // accepted and not yet ended, registered or not
   bool stopping = false;
+  bool accepting = false;  // the accept loop runs (the listening socket is open)
 
   void log(const std::string& line) const {
     if (options.log_error) {
@@ -317,8 +318,15 @@ ListenResult Server::listen(const std::string& host, std::uint16_t port) {
   }
   const std::uint16_t bound = acceptor->local_endpoint(ec).port();
   s.acceptor = std::move(acceptor);
+  {
+    std::scoped_lock lock(s.mutex);
+    s.accepting = true;
+  }
   asio::co_spawn(s.accept_strand, s.accept_loop(), [state = state_](const std::exception_ptr& e) {
     if (e) state->log("event=accept_loop_bug");
+    std::scoped_lock lock(state->mutex);
+    state->accepting = false;
+    if (state->open == 0) state->idle.notify_all();
   });
   return {bound, ""};
 }
@@ -355,7 +363,8 @@ void Server::stop() {
 
 bool Server::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(state_->mutex);
-  return state_->idle.wait_for(lock, timeout, [this] { return state_->open == 0; });
+  return state_->idle.wait_for(lock, timeout,
+                               [this] { return state_->open == 0 && !state_->accepting; });
 }
 
 std::size_t Server::open_connections() const {

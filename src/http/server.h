@@ -81,8 +81,8 @@ class Server {
   // Stops accepting and closes every open connection (in-flight handlers see write errors).
   // Returns at once; thread-safe.
   void stop();
-  // Waits until no connection is open, at most `timeout`; returns whether that happened. Blocks:
-  // never call it from an io thread.
+  // Waits until the listening socket is closed and no connection is open (after stop()), at most
+  // `timeout`; returns whether that happened. Blocks: never call it from an io thread.
   bool wait_idle(std::chrono::milliseconds timeout);
   // Returns the number of open connections. Thread-safe.
   std::size_t open_connections() const;

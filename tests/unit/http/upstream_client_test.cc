@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -148,18 +149,69 @@ TEST_F(UpstreamClientTest, ReusesAKeptAliveConnection) {
 }
 
 TEST_F(UpstreamClientTest, RetriesOnAFreshConnectionWhenThePooledOneIsDead) {
-  ServerOptions options;
-  options.idle_timeout = std::chrono::seconds(0);  // closes each connection after its response
-  start_server(hello, options);
+  start_server(hello);
   make_client();
-  const Reply first = call(get(base_url(port_) + "/a"));
+  ASSERT_EQ(call(get(base_url(port_) + "/a")).status, 200);  // leaves a pooled connection
+  server_->stop();                                           // closes it under the client
+  ASSERT_TRUE(server_->wait_idle(testing::kTestDeadline));
+  server_ = std::make_unique<Server>(
+      runtime_, ServerOptions{},
+      [](IncomingRequest&, ResponseWriter& writer) -> asio::awaitable<void> {
+        co_await writer.send(200, HeaderList(), std::string("fresh"));
+      });
+  ASSERT_TRUE(server_->listen("127.0.0.1", port_).ok());
 
   const Reply second = call(get(base_url(port_) + "/b"));
 
   ASSERT_EQ(second.error, UpstreamError::None);
-  EXPECT_EQ(second.body, "hello /b");
-  EXPECT_NE(find_header(first.headers, "x-connection"),
-            find_header(second.headers, "x-connection"));
+  EXPECT_EQ(second.body, "fresh");
+}
+
+TEST_F(UpstreamClientTest, TimesOutWhenTheBodyGoesQuiet) {
+  Gate& gate = new_gate();
+  start_server([&gate](IncomingRequest&, ResponseWriter& writer) -> asio::awaitable<void> {
+    co_await writer.start_stream(200, HeaderList());
+    co_await writer.write_chunk("data: 1\n\n");
+    co_await gate.wait();
+  });
+  make_client();
+  UpstreamRequest request = get(base_url(port_) + "/sse");
+  request.timeouts.idle = std::chrono::milliseconds(100);
+
+  const Reply reply = call(request);
+
+  EXPECT_EQ(reply.body, "data: 1\n\n");
+  EXPECT_EQ(reply.error, UpstreamError::Timeout);
+}
+
+TEST_F(UpstreamClientTest, DroppingAResponseMidBodyClosesTheUpstreamConnection) {
+  Gate& gate = new_gate();
+  std::promise<bool> write_failed;
+  start_server([&](IncomingRequest&, ResponseWriter& writer) -> asio::awaitable<void> {
+    co_await writer.start_stream(200, HeaderList());
+    co_await writer.write_chunk("data: 1\n\n");
+    co_await gate.wait();
+    const std::string filler(16u << 10, 'x');
+    bool failed = false;
+    // The kernel buffers a few writes after the peer closed; a bounded loop finds the error.
+    for (int i = 0; i < 4096 && !failed; ++i) failed = !co_await writer.write_chunk(filler);
+    write_failed.set_value(failed);
+  });
+  make_client();
+  auto read_one_then_drop = [&]() -> asio::awaitable<std::string> {
+    auto [error, response] = co_await client_->send(get(base_url(port_) + "/sse"));
+    if (!response) co_return std::string(to_string(error));
+    auto first = co_await response->read_some();
+    co_return first.value_or("<end>");
+  };
+
+  const std::string first = testing::run(runtime_, read_one_then_drop());
+  gate.open();
+
+  EXPECT_EQ(first, "data: 1\n\n");
+  auto failed = write_failed.get_future();
+  ASSERT_EQ(failed.wait_for(testing::kTestDeadline), std::future_status::ready);
+  EXPECT_TRUE(failed.get());
 }
 
 TEST_F(UpstreamClientTest, RejectsAUrlThatIsNotHttp) {
