@@ -1,0 +1,155 @@
+#include "gateway/gateway.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/recovery_policy.h"
+#include "gateway/errors.h"
+#include "gateway/pool_view.h"
+#include "gateway/upstream_request.h"
+
+namespace credpool::gateway {
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+
+bool is_proxied_post(std::string_view path) {
+  return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
+         path == "/v1/responses" || path == "/v1/messages" || path == "/v1/messages/count_tokens";
+}
+
+// Compares two strings in time independent of where they differ (client keys are secrets).
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+// Returns the outcome of a request credpool answered itself.
+ProxyOutcome answered(int status) {
+  ProxyOutcome outcome;
+  outcome.status = status;
+  return outcome;
+}
+
+}  // namespace
+
+std::string path_of(std::string_view target) {
+  return std::string(target.substr(0, target.find('?')));
+}
+
+providers::Wire wire_for_path(std::string_view path) {
+  return path.starts_with("/v1/messages") ? providers::Wire::Anthropic : providers::Wire::OpenAI;
+}
+
+Gateway::Gateway(std::shared_ptr<const config::Config> config, CredentialService& credentials,
+                 http::UpstreamClient& upstream, Metrics& metrics, const core::Clock& clock,
+                 std::uint64_t seed)
+    : config_(std::move(config)),
+      credentials_(credentials),
+      metrics_(metrics),
+      clock_(clock),
+      random_(seed),
+      deps_{*config_, credentials,
+            upstream, metrics,
+            clock,    [this](std::chrono::milliseconds wait) { return jitter(wait); }} {}
+
+std::chrono::milliseconds Gateway::jitter(std::chrono::milliseconds wait) {
+  std::scoped_lock lock(random_mutex_);
+  return core::jittered(wait, random_);
+}
+
+bool Gateway::client_key_ok(const http::IncomingRequest& request) const {
+  if (config_->client_keys.empty()) return true;
+  std::string_view given;
+  if (auto auth = http::find_header(request.headers, "authorization")) {
+    if (auth->size() > 7 && (auth->starts_with("Bearer ") || auth->starts_with("bearer "))) {
+      given = auth->substr(7);
+    }
+  }
+  if (given.empty()) {
+    if (auto key = http::find_header(request.headers, "x-api-key")) given = *key;
+  }
+  if (given.empty()) return false;
+  bool ok = false;
+  for (const core::Secret& key : config_->client_keys) ok |= same_secret(key.reveal(), given);
+  return ok;
+}
+
+std::string Gateway::too_large_body(const http::IncomingRequest& request) const {
+  return make_error(wire_for_path(path_of(request.target)), GatewayError::RequestTooLarge,
+                    "request body is too large")
+      .body;
+}
+
+std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest& request,
+                                                     ProxyRequest& proxy) const {
+  const std::string path = path_of(request.target);
+  const providers::Wire wire = wire_for_path(path);
+  if (request.method == "GET" && path == "/healthz") {
+    return ErrorResponse{200, {{"content-type", std::string(kJson)}}, R"({"status":"ok"})"};
+  }
+  if (!client_key_ok(request)) {
+    return make_error(wire, GatewayError::InvalidClientKey, "missing or invalid client key");
+  }
+  if (request.method == "GET" && path == "/metrics") {
+    return ErrorResponse{200,
+                         {{"content-type", "text/plain; version=0.0.4"}},
+                         metrics_.render(credentials_.gauges(clock_.wall_now()))};
+  }
+  if (request.method == "GET" && path == "/admin/pools") {
+    const auto now = clock_.wall_now();
+    return ErrorResponse{200,
+                         {{"content-type", std::string(kJson)}},
+                         pools_json(credentials_.views(now), now).dump()};
+  }
+  if (!path.starts_with("/v1/")) {
+    return make_error(wire, GatewayError::NotFound, "unknown path " + path);
+  }
+  proxy = ProxyRequest{wire, path.starts_with("/v1/messages"), ""};
+  if (!request.body.empty()) {
+    const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded() || !json.is_object()) {
+      if (is_proxied_post(path)) {
+        return make_error(wire, GatewayError::InvalidRequest, "request body is not a JSON object");
+      }
+    } else if (const auto it = json.find("model"); it != json.end() && it->is_string()) {
+      proxy.model = it->get<std::string>();
+    }
+  } else if (request.method == "POST" && is_proxied_post(path)) {
+    return make_error(wire, GatewayError::InvalidRequest, "request body is empty");
+  }
+  return std::nullopt;
+}
+
+boost::asio::awaitable<ProxyOutcome> Gateway::route(http::IncomingRequest& request,
+                                                    http::ResponseWriter& writer) {
+  ProxyRequest proxy;
+  std::optional<ErrorResponse> local = answer_locally(request, proxy);
+  if (local) {
+    const int status = local->status;
+    co_await writer.send(status, std::move(local->headers), std::move(local->body));
+    co_return answered(status);
+  }
+  co_return co_await run_attempts(deps_, request, proxy, writer);
+}
+
+boost::asio::awaitable<void> Gateway::handle(http::IncomingRequest& request,
+                                             http::ResponseWriter& writer) {
+  const auto started = clock_.steady_now();
+  const ProxyOutcome outcome = co_await route(request, writer);
+  const auto elapsed = clock_.steady_now() - started;
+  spdlog::info(
+      "event=request method={} path={} status={} provider={} credential={} attempts={} "
+      "ms={}",
+      request.method, path_of(request.target), outcome.status,
+      outcome.provider.empty() ? "-" : outcome.provider,
+      outcome.credential.empty() ? "-" : outcome.credential, outcome.attempts,
+      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+}
+
+}  // namespace credpool::gateway

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace credpool::gateway {
+
+// Runs `credpool serve`: loads and seeds the pools, starts the store thread, the io threads
+// (hardware_concurrency) and the server on `listen` (host:port, port 0 allowed), prints exactly
+// `credpool listening on http://HOST:PORT` on stdout, and blocks until SIGINT or SIGTERM. Then
+// stops accepting, closes connections with a bounded wait, flushes request counts and joins the
+// store thread. Returns 0 after a clean shutdown, 1 when the store cannot be loaded or the
+// address cannot be bound (the reason on stderr). Call from the main thread, before any other
+// thread exists (it blocks SIGINT/SIGTERM for the threads it starts).
+int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
+                std::string listen);
+
+}  // namespace credpool::gateway
