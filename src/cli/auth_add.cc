@@ -1,0 +1,117 @@
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "cli/terminal.h"
+#include "config/config.h"
+#include "store/auth_json.h"
+#include "store/seeding.h"
+
+namespace credpool::cli {
+
+namespace {
+
+bool same_text_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// Finds a row holding `secret`: hydrated rows by value, borrowed rows stored without their secret
+// (env:, config:) by fingerprint, so an unset variable's key is still recognised.
+const core::Credential* holder_of(const store::PoolRecord& record, const std::string& secret) {
+  const std::string fingerprint = store::secret_fingerprint(secret);
+  for (const core::Credential& c : record.credentials) {
+    if (!c.access_token.empty() && c.access_token.reveal() == secret) return &c;
+    const auto it = record.fingerprints.find(c.id);
+    if (it != record.fingerprints.end() && it->second == fingerprint) return &c;
+  }
+  return nullptr;
+}
+
+// Returns the key from --api-key, stdin (`-`) or a masked prompt; nullopt: no key and no
+// terminal to ask on (a usage error).
+std::optional<std::string> obtain_key(const Context& ctx, const AuthAddArgs& args) {
+  if (args.api_key && *args.api_key == "-") return read_secret_from(ctx.in);
+  if (args.api_key) return *args.api_key;
+  if (!stdin_is_terminal()) return std::nullopt;
+  return read_masked_line("Paste your API key: ").value_or("");
+}
+
+// The name in generated labels: "openai-1", and "lab-1" for custom:lab.
+std::string label_stem(const std::string& pool) {
+  constexpr std::string_view kCustom = "custom:";
+  return pool.starts_with(kCustom) ? pool.substr(kCustom.size()) : pool;
+}
+
+}  // namespace
+
+int auth_add(const Context& ctx, const AuthAddArgs& args) {
+  Result<Session> session = Session::open(ctx);
+  if (!session) return fail(ctx, session.error());
+  Result<std::string> pool = session->pool_key(args.provider);
+  if (!pool) return fail(ctx, pool.error());
+
+  const auto provider = config::lookup_provider(session->config(), *pool);
+  core::AuthType type = provider ? provider->default_type : core::AuthType::ApiKey;
+  if (args.type) type = core::parse_auth_type(*args.type).value_or(core::AuthType::ApiKey);
+  if (args.api_key && !args.type) type = core::AuthType::ApiKey;
+  if (type == core::AuthType::OAuth) {
+    return fail(ctx, {ErrorCode::InvalidArgument,
+                      fmt::format("OAuth login for {} is not yet supported; add an API key with "
+                                  "`credpool auth add {} --api-key KEY`",
+                                  *pool, args.provider)});
+  }
+
+  const std::optional<std::string> key = obtain_key(ctx, args);
+  if (!key) {
+    ctx.err << "credpool: auth add: no API key: pass --api-key KEY, or --api-key - to read it "
+               "from stdin\n";
+    return kExitUsage;
+  }
+  if (key->empty()) return fail(ctx, {ErrorCode::InvalidArgument, "no API key provided"});
+
+  Result<store::Snapshot> snapshot = session->load();
+  if (!snapshot) return fail(ctx, snapshot.error());
+  const auto it = snapshot->pools.find(*pool);
+  const store::PoolRecord record = it == snapshot->pools.end() ? store::PoolRecord{} : it->second;
+
+  if (args.label) {
+    for (const core::Credential& c : record.credentials) {
+      if (same_text_ignoring_case(c.label, *args.label)) {
+        return fail(ctx,
+                    {ErrorCode::AlreadyExists,
+                     fmt::format("{} already has a credential labelled '{}'", *pool, c.label)});
+      }
+    }
+  }
+  if (const core::Credential* holder = holder_of(record, *key)) {
+    return fail(ctx, {ErrorCode::AlreadyExists,
+                      fmt::format("this key is already in {} as '{}'", *pool, holder->label)});
+  }
+
+  core::Credential credential;
+  credential.id = store::new_credential_id(ctx.random, record.credentials);
+  credential.label =
+      args.label ? *args.label : store::generated_label(label_stem(*pool), record.credentials);
+  credential.auth_type = core::AuthType::ApiKey;
+  credential.source = "manual";
+  credential.access_token = core::Secret(*key);
+  if (args.base_url) credential.base_url = *args.base_url;
+  const std::string hint = credential.access_token.hint();
+  const std::string label = credential.label;
+  const std::string id = credential.id;
+
+  Result<store::Snapshot> written =
+      session->apply({store::AddCredential{*pool, std::move(credential), args.priority, true}});
+  if (!written) return fail(ctx, written.error());
+  ctx.out << fmt::format("Added {} to {} ({})\n", label, *pool, hint);
+  return kExitOk;
+}
+
+}  // namespace credpool::cli

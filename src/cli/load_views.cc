@@ -1,0 +1,20 @@
+#include "cli/load_views.h"
+
+namespace credpool::cli {
+
+Result<std::vector<PoolView>> load_views(Session& session, const std::optional<std::string>& only,
+                                         core::WallTime now) {
+  Result<store::Snapshot> snapshot = session.load();
+  if (!snapshot) return snapshot.error();
+  const std::vector<std::string> keys =
+      only ? std::vector<std::string>{*only} : pool_keys(*snapshot);
+  std::vector<PoolView> views;
+  for (const std::string& key : keys) {
+    Result<core::Pool> pool = session.pool_of(*snapshot, key);
+    if (!pool) return pool.error();
+    views.push_back(build_view(*pool, now));
+  }
+  return views;
+}
+
+}  // namespace credpool::cli

@@ -1,0 +1,31 @@
+#include "cli/loaded_pool.h"
+
+#include <fmt/format.h>
+
+namespace credpool::cli {
+
+Result<LoadedPool> load_pool(Session& session, std::string_view provider) {
+  Result<std::string> key = session.pool_key(provider);
+  if (!key) return key.error();
+  Result<store::Snapshot> snapshot = session.load();
+  if (!snapshot) return snapshot.error();
+  Result<core::Pool> pool = session.pool_of(*snapshot, *key);
+  if (!pool) return pool.error();
+  return LoadedPool{*key, std::move(*pool)};
+}
+
+Result<const core::Credential*> resolve_target(const LoadedPool& loaded, std::string_view target) {
+  if (loaded.pool.size() == 0) {
+    return Error{ErrorCode::NotFound, fmt::format("{} has no credentials", loaded.key)};
+  }
+  Result<const core::Credential*> found = loaded.pool.resolve(target);
+  if (!found) {
+    return Error{found.error().code,
+                 fmt::format("{} (pool {})", found.error().message, loaded.key)};
+  }
+  return found;
+}
+
+int display_index(const core::Credential& credential) { return credential.priority + 1; }
+
+}  // namespace credpool::cli

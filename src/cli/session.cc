@@ -1,0 +1,103 @@
+#include "cli/session.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/home.h"
+#include "providers/catalogue.h"
+#include "store/file_store.h"
+
+namespace credpool::cli {
+
+struct Session::State {
+  config::Config config;
+  store::FileStore store;
+  core::Random& random;
+  std::vector<store::EnvSeed> env_seeds;
+  std::vector<store::ConfigSeed> config_seeds;
+  store::EnvLookup env = store::process_env();
+};
+
+namespace {
+
+std::vector<store::EnvSeed> env_seeds_of(const config::Config& config) {
+  std::vector<store::EnvSeed> seeds;
+  for (const providers::ProviderInfo& p : config::all_providers(config)) {
+    if (!p.env_vars.empty()) seeds.push_back({p.id, p.env_vars});
+  }
+  return seeds;
+}
+
+std::vector<store::ConfigSeed> config_seeds_of(const config::Config& config) {
+  std::vector<store::ConfigSeed> seeds;
+  for (const config::CustomProvider& c : config.custom_providers) {
+    seeds.push_back({c.pool_key, c.name, c.api_key, c.base_url});
+  }
+  return seeds;
+}
+
+}  // namespace
+
+Result<Session> Session::open(const Context& ctx) {
+  std::vector<std::string> warnings;
+  Result<config::Config> config =
+      config::Config::load(config_path(ctx.home, ctx.config_flag), store::process_env(), &warnings);
+  for (const std::string& w : warnings) ctx.err << "credpool: warning: " << w << "\n";
+  if (!config) return config.error();
+  auto state = std::unique_ptr<State>(
+      new State{std::move(*config), store::FileStore(ctx.home.dir), ctx.random, {}, {}});
+  state->env_seeds = env_seeds_of(state->config);
+  state->config_seeds = config_seeds_of(state->config);
+  return Session(std::move(state));
+}
+
+Session::Session(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+const config::Config& Session::config() const { return state_->config; }
+store::Store& Session::store() { return state_->store; }
+
+Result<std::string> Session::pool_key(std::string_view provider) const {
+  if (std::optional<std::string> key = config::resolve_pool_key(state_->config, provider)) {
+    return *key;
+  }
+  std::vector<std::string> custom_names;
+  for (const config::CustomProvider& c : state_->config.custom_providers) {
+    custom_names.push_back(c.name);
+  }
+  std::string message = fmt::format("unknown provider '{}'", provider);
+  if (auto suggestion = providers::suggest_provider(provider, custom_names)) {
+    message += fmt::format("; did you mean '{}'?", *suggestion);
+  }
+  return Error{ErrorCode::NotFound, message};
+}
+
+Result<store::Snapshot> Session::load() {
+  return store::load_seeded(state_->store, state_->env_seeds, state_->config_seeds, state_->env,
+                            state_->random);
+}
+
+Result<core::Pool> Session::pool_of(const store::Snapshot& snapshot, const std::string& key) {
+  const auto it = snapshot.pools.find(key);
+  const store::PoolRecord empty;
+  const store::PoolRecord& record = it == snapshot.pools.end() ? empty : it->second;
+  core::Strategy strategy = record.strategy.value_or(core::Strategy::FillFirst);
+  if (auto forced = config::strategy_override(state_->config, key)) strategy = *forced;
+  return core::Pool::from_entries(key, record.credentials, strategy, record.cursor_id,
+                                  &state_->random);
+}
+
+Result<store::Snapshot> Session::apply(std::vector<store::Mutation> mutations) {
+  return state_->store.apply(mutations);
+}
+
+std::vector<std::string> pool_keys(const store::Snapshot& snapshot) {
+  std::vector<std::string> keys;
+  for (const auto& [key, record] : snapshot.pools) keys.push_back(key);
+  return keys;
+}
+
+}  // namespace credpool::cli

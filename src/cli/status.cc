@@ -1,0 +1,66 @@
+#include <chrono>
+#include <ostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/duration_text.h"
+#include "cli/load_views.h"
+#include "cli/session.h"
+
+namespace credpool::cli {
+
+namespace {
+
+constexpr auto kWatchPeriod =
+    std::chrono::seconds{1};  // DESIGN.md: `status --watch` redraws every second
+constexpr std::string_view kClearScreen = "\033[H\033[2J";
+
+std::string render_status(const std::vector<PoolView>& views, core::WallTime now) {
+  std::string out;
+  for (const PoolView& view : views) {
+    if (view.rows.empty()) continue;
+    out += render_text(view, now);
+    for (const ListRow& row : view.rows) {
+      if (row.last_used_at) {
+        out += fmt::format("      #{} last used {} ago\n", row.index,
+                           duration_text(now - *row.last_used_at));
+      }
+    }
+    out += "\n";
+  }
+  return out.empty() ? "No credentials.\n" : out;
+}
+
+int print_once(const Context& ctx, Session& session, const StatusArgs& args) {
+  const core::WallTime now = ctx.clock.wall_now();
+  Result<std::vector<PoolView>> views = load_views(session, std::nullopt, now);
+  if (!views) return fail(ctx, views.error());
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const PoolView& view : *views) out[view.key] = to_json(view, /*with_status=*/true);
+    ctx.out << out.dump(2) << "\n";
+  } else {
+    ctx.out << render_status(*views, now);
+  }
+  ctx.out.flush();
+  return kExitOk;
+}
+
+}  // namespace
+
+int status(const Context& ctx, const StatusArgs& args) {
+  Result<Session> session = Session::open(ctx);
+  if (!session) return fail(ctx, session.error());
+  if (!args.watch) return print_once(ctx, *session, args);
+  // Runs until the user interrupts it (Ctrl-C ends the process); a failed load ends it too.
+  while (true) {
+    if (!args.json) ctx.out << kClearScreen;
+    if (const int code = print_once(ctx, *session, args); code != kExitOk) return code;
+    std::this_thread::sleep_for(kWatchPeriod);
+  }
+}
+
+}  // namespace credpool::cli
