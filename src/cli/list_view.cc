@@ -45,10 +45,8 @@ ListRow build_row(const core::Credential& c, int index, core::WallTime now) {
     if (e.status_code != 0) row.status_code = e.status_code;
     if (!e.message.empty()) row.message = e.message;
     if (!e.error_code.empty()) row.error_code = e.error_code;
-    if (!e.dead) {
-      row.resets_at = e.resets_at;
-      row.reset_source = e.reset_source;
-    }
+    row.reset_source = e.reset_source;
+    if (!e.dead) row.resets_at = e.resets_at;
   }
   return row;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/pool.h"
+#include "gateway/pool_view.h"
 #include "support/fake_clock.h"
 
 namespace credpool::cli {
@@ -123,6 +124,39 @@ TEST(ListView, JsonHasEveryPinnedFieldAndOnlyTheMaskedSecret) {
   EXPECT_EQ(row["secret_hint"], "sk-...1234");
   EXPECT_EQ(j.dump().find("secretsecret"), std::string::npos);
   EXPECT_FALSE(row.contains("last_used_at"));
+}
+
+}  // namespace
+}  // namespace credpool::cli
+
+namespace credpool::cli {
+namespace {
+
+// DESIGN.md: GET /admin/pools is the same JSON as `auth list --json`; both are built from here.
+TEST(ListView, JsonMatchesTheGatewaysAdminPools) {
+  core::Credential limited = key("a1", "one", "sk-aaaaaaaaaaaa1111");
+  limited.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
+  limited.exhaustion->error_code = "rate_limit_exceeded";
+  limited.exhaustion->message = "slow down";
+  limited.model_cooldowns["gpt-x"] = kNoon + seconds{30};
+  core::Credential env = key("e2", "OPENAI_API_KEY", "");
+  env.source = "env:OPENAI_API_KEY";
+  core::Credential dead = key("d4", "gone", "sk-dddddddddddd4444");
+  dead.exhaustion = cooling(core::FailureReason::Forbidden, 403, seconds{0});
+  dead.exhaustion->dead = true;
+  core::Credential passed = key("p5", "rested", "sk-pppppppppppp5555");
+  passed.exhaustion = cooling(core::FailureReason::Quota, 402, seconds{-5});
+  std::vector<core::Credential> entries{limited, key("b3", "two", "sk-bbbbbbbbbbbb2222"), env, dead,
+                                        passed};
+  core::SplitMixRandom random(7);
+  auto pool =
+      core::Pool::from_entries("openai", entries, core::Strategy::FillFirst, std::nullopt, &random);
+  ASSERT_TRUE(pool.has_value());
+
+  const nlohmann::json ours = to_json(build_view(*pool, kNoon), false);
+  const nlohmann::json gateways = gateway::pool_json(gateway::view_of(*pool, kNoon), kNoon);
+
+  EXPECT_EQ(ours, gateways) << ours.dump(2) << "\n" << gateways.dump(2);
 }
 
 }  // namespace
