@@ -174,13 +174,25 @@ export class Gateway {
     const { json, timeoutMs = kRequestTimeoutMs, ...rest } = init;
     const headers = { ...rest.headers };
     if (json !== undefined) headers['content-type'] = 'application/json';
-    return fetch(`${this.url}${urlPath}`, {
-      method: json !== undefined ? 'POST' : 'GET',
-      ...rest,
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-      signal: rest.signal ?? AbortSignal.timeout(timeoutMs),
-    });
+    try {
+      return await fetch(`${this.url}${urlPath}`, {
+        method: json !== undefined ? 'POST' : 'GET',
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+        signal: rest.signal ?? AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      if (rest.signal?.aborted) throw error;
+      throw new Error(`${urlPath}: ${error.message} (${error.cause?.message ?? 'no cause'}); ` +
+        this.describe());
+    }
+  }
+
+  // Says whether the server still runs, with the tail of its stderr (for failure messages).
+  describe() {
+    const alive = this.exitCode === undefined ? 'running' : `exited (${this.exitCode})`;
+    return `gateway ${alive}; stderr tail: ${this.stderr.slice(-3000)}`;
   }
 
   // POSTs a minimal chat completion for `model` (OpenAI wire).
