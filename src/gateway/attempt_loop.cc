@@ -71,14 +71,15 @@ core::HeaderList response_headers(const core::HeaderList& upstream, const Answer
 // Waits for the store thread to report a write, resuming on the caller's strand.
 asio::awaitable<bool> await_durable(std::function<void(CredentialService::Done)> start) {
   auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(bool)>(
-      [executor, start = std::move(start)](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start([shared, executor](bool ok) {
-          asio::post(executor, [shared, ok]() mutable { (*shared)(ok); });
-        });
-      },
-      asio::use_awaitable);
+  auto initiate = [executor, start = std::move(start)](auto handler) {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    start([shared, executor](bool ok) {
+      asio::post(executor, [shared, ok]() mutable { (*shared)(ok); });
+    });
+  };
+  const bool durable = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(bool)>(
+      std::move(initiate), asio::use_awaitable);
+  co_return durable;
 }
 
 std::string exhausted_message(const std::map<std::string, PoolExhausted>& pools) {
@@ -257,15 +258,20 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         if (recovery.model_scoped) {
           const std::string model = step.model;
           const core::WallTime until = recovery.cooldown->until;
-          co_await await_durable([&deps, pool, id, model, until](CredentialService::Done done) {
-            deps.credentials.record_model_cooldown(pool, id, model, until, std::move(done));
-          });
+          // Named, not a temporary: GCC 12 mishandles temporaries alive across co_await.
+          std::function<void(CredentialService::Done)> start =
+              [&deps, pool, id, model, until](CredentialService::Done done) {
+                deps.credentials.record_model_cooldown(pool, id, model, until, std::move(done));
+              };
+          co_await await_durable(std::move(start));
         } else {
           const core::Exhaustion exhaustion =
               core::make_exhaustion(*failure, *recovery.cooldown, now);
-          co_await await_durable([&deps, pool, id, exhaustion](CredentialService::Done done) {
-            deps.credentials.record_exhaustion(pool, id, exhaustion, std::move(done));
-          });
+          std::function<void(CredentialService::Done)> start =
+              [&deps, pool, id, exhaustion](CredentialService::Done done) {
+                deps.credentials.record_exhaustion(pool, id, exhaustion, std::move(done));
+              };
+          co_await await_durable(std::move(start));
         }
         spdlog::info("event=credential_cooled provider={} credential={} id={} reason={} until={}",
                      step.provider, current->label, current->id, core::to_string(failure->reason),
@@ -288,7 +294,8 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
             step_done = true;
             break;
           }
-          asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+          auto executor = co_await asio::this_coro::executor;
+          asio::steady_timer timer(executor, wait);
           co_await timer.async_wait(asio::use_awaitable);
           waited += wait;
           break;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/random.h"
@@ -49,6 +50,11 @@ int fail(const std::string& message) {
 
 int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
                 std::string listen) {
+  // stdout carries only the "listening" line (scripts parse it); logs go to stderr unless the
+  // CLI installed its own logger.
+  if (spdlog::default_logger()->name().empty()) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("credpool"));
+  }
   auto address = config::parse_listen(listen);
   if (!address) return fail(address.error().message);
 
