@@ -1,8 +1,10 @@
 #include "store/auth_json_rows.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -26,7 +28,12 @@ std::optional<long long> get_integer(const Json& row, const char* key) {
   const auto it = row.find(key);
   if (it == row.end()) return std::nullopt;
   if (it->is_number_integer()) return it->get<long long>();
-  if (it->is_number_float()) return static_cast<long long>(it->get<double>());
+  if (it->is_number_float()) {
+    // A float beyond long long's range has no integer value (the cast would be UB).
+    const double value = it->get<double>();
+    if (!(value > -9.2e18 && value < 9.2e18)) return std::nullopt;
+    return static_cast<long long>(value);
+  }
   if (it->is_string()) {
     try {
       return std::stoll(it->get<std::string>());
@@ -35,6 +42,12 @@ std::optional<long long> get_integer(const Json& row, const char* key) {
     }
   }
   return std::nullopt;
+}
+
+// Clamps to int, so a huge stored count reads as the largest int, not as a wrapped negative one.
+int clamp_int(long long value) {
+  return static_cast<int>(std::clamp<long long>(value, std::numeric_limits<int>::min(),
+                                                std::numeric_limits<int>::max()));
 }
 
 std::optional<WallTime> get_time(const Json& row, const char* key) {
@@ -69,7 +82,7 @@ std::optional<core::Exhaustion> read_exhaustion(const Json& row) {
   if (status != "exhausted" && status != "dead") return std::nullopt;
   core::Exhaustion e;
   e.dead = status == "dead";
-  e.status_code = static_cast<int>(get_integer(row, "last_error_code").value_or(0));
+  e.status_code = clamp_int(get_integer(row, "last_error_code").value_or(0));
   const auto reason = core::parse_failure_reason(get_string(row, "failure_reason"));
   e.reason = reason ? *reason : reason_for_status(e.status_code);
   e.error_code = get_string(row, "last_error_reason");
@@ -232,7 +245,7 @@ core::Credential read_row(const std::string& pool, const std::string& id, const 
   if (const std::string source = get_string(row, "source"); !source.empty()) c.source = source;
   c.label = get_string(row, "label");
   if (c.label.empty()) c.label = row.contains("source") ? c.source : pool;
-  c.priority = static_cast<int>(get_integer(row, "priority").value_or(0));
+  c.priority = clamp_int(get_integer(row, "priority").value_or(0));
   c.auth_type =
       core::parse_auth_type(get_string(row, "auth_type")).value_or(core::AuthType::ApiKey);
   if (!is_borrowed_source(pool, c.source)) {
@@ -246,14 +259,13 @@ core::Credential read_row(const std::string& pool, const std::string& id, const 
   c.expires_at = get_time(row, "expires_at");
   if (!c.expires_at) {
     if (const auto ms = get_integer(row, "expires_at_ms"))
-      c.expires_at = core::from_epoch(*ms / 1000);
+      c.expires_at = read_json_time(*ms / 1000);
   }
   c.base_url = get_string(row, "base_url");
   c.request_count =
       static_cast<std::uint64_t>(std::max(0LL, get_integer(row, "request_count").value_or(0)));
   c.exhaustion = read_exhaustion(row);
-  c.failure_streak =
-      static_cast<int>(std::max(0LL, get_integer(row, "failure_streak").value_or(0)));
+  c.failure_streak = clamp_int(std::max(0LL, get_integer(row, "failure_streak").value_or(0)));
   c.status_cleared_at = get_time(row, "status_cleared_at");
   if (const auto it = row.find("model_cooldowns"); it != row.end() && it->is_object()) {
     for (const auto& [model, until] : it->items()) {

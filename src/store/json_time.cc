@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -30,10 +31,23 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
   return true;
 }
 
+// Times outside years 0000-9999 are not times: they fit no ISO string, and adding a cooldown to
+// one (or converting it to nanoseconds) would overflow.
+constexpr long long kFirstSecond = -62'167'219'200;  // 0000-01-01T00:00:00Z
+constexpr long long kLastSecond = 253'402'300'799;   // 9999-12-31T23:59:59Z
+
+std::optional<core::WallTime> in_range(long long seconds) {
+  if (seconds < kFirstSecond || seconds > kLastSecond) return std::nullopt;
+  return core::from_epoch(seconds);
+}
+
 std::optional<core::WallTime> from_double(double seconds) {
-  // Beyond ±2^53 s a float has no exact second; such values are not times (year 285 million).
-  if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e15) return std::nullopt;
-  return core::from_epoch(static_cast<long long>(std::floor(seconds)));
+  if (!std::isfinite(seconds)) return std::nullopt;
+  const double floored = std::floor(seconds);
+  if (floored < static_cast<double>(kFirstSecond) || floored > static_cast<double>(kLastSecond)) {
+    return std::nullopt;
+  }
+  return core::from_epoch(static_cast<long long>(floored));
 }
 
 }  // namespace
@@ -99,14 +113,21 @@ std::string format_iso8601(core::WallTime time) {
 }
 
 std::optional<core::WallTime> read_json_time(const nlohmann::ordered_json& value) {
-  if (value.is_number_integer()) return core::from_epoch(value.get<long long>());
+  if (value.is_number_unsigned()) {
+    const auto seconds = value.get<std::uint64_t>();
+    return seconds > static_cast<std::uint64_t>(kLastSecond)
+               ? std::nullopt
+               : in_range(static_cast<long long>(seconds));
+  }
+  if (value.is_number_integer()) return in_range(value.get<long long>());
   if (value.is_number_float()) return from_double(value.get<double>());
   if (!value.is_string()) return std::nullopt;
   const auto& text = value.get_ref<const std::string&>();
   double seconds = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec == std::errc{} && end == text.data() + text.size()) return from_double(seconds);
-  return parse_iso8601(text);
+  const auto iso = parse_iso8601(text);
+  return iso ? in_range(core::to_epoch(*iso)) : std::nullopt;
 }
 
 }  // namespace credpool::store

@@ -188,6 +188,40 @@ TEST(AuthJson, OldRowWithOnlyLastStatusGetsTheDefaultResetForItsStatus) {
   }
 }
 
+// Found with the auth_json fuzz target (corpus huge_*): such rows were UB or changed meaning
+// when rewritten.
+TEST(AuthJson, OutOfRangeNumbersInARowReadAsAbsentOrClamped) {
+  struct Case {
+    std::string fields;
+    long long request_count;
+    int failure_streak;
+    bool has_exhaustion;
+  };
+  const Case cases[] = {
+      {R"("request_count": 1e30)", 0, 0, false},
+      {R"("failure_streak": 4294967295)", 0, 2147483647, false},
+      {R"("failure_streak": -1e300)", 0, 0, false},
+      {R"("last_status": "exhausted", "last_status_at": 9223372036854775807)", 0, 0, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.fields);
+    const std::string text =
+        R"({"credential_pool": {"openai": [{"id": "a1", "priority": 1e300, )" + c.fields + "}]}}";
+
+    const Snapshot snapshot = parse_ok(text);
+    const Snapshot again = parse_ok(render_auth_json(Json::object(), snapshot));
+
+    const core::Credential& cred = row(snapshot, "openai", 0);
+    EXPECT_EQ(cred.request_count, static_cast<std::uint64_t>(c.request_count));
+    EXPECT_EQ(cred.failure_streak, c.failure_streak);
+    EXPECT_EQ(row(again, "openai", 0).failure_streak, c.failure_streak);
+    ASSERT_EQ(cred.exhaustion.has_value(), c.has_exhaustion);
+    if (c.has_exhaustion) {
+      EXPECT_EQ(cred.exhaustion->at, core::WallTime{});
+    }
+  }
+}
+
 TEST(AuthJson, HermesBillingReasonReadsAsQuotaAndIsWrittenBackAsIs) {
   const std::string text = R"({"credential_pool": {"openai": [{"id": "a1", "label": "k",
       "source": "manual", "access_token": "sk-x", "last_status": "exhausted",
@@ -345,6 +379,15 @@ TEST(JsonTime, ReadsEpochFloatsNumericStringsAndIso) {
       {Json("soon"), std::nullopt},
       {Json(nullptr), std::nullopt},
       {Json("2026-02-30T00:00:00Z"), std::nullopt},
+      // Outside years 0000-9999 (found with the auth_json fuzz target: adding a cooldown
+      // overflowed).
+      {Json(253402300799), 253402300799},
+      {Json(253402300800), std::nullopt},
+      {Json(9223372036854775807), std::nullopt},
+      {Json(18446744073709551615ull), std::nullopt},
+      {Json(-62167219201), std::nullopt},
+      {Json(1e300), std::nullopt},
+      {Json("0000-01-01T00:00:00+01:00"), std::nullopt},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.value.dump());
