@@ -112,6 +112,7 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
   std::map<std::string, PoolExhausted> exhausted;
   bool every_step_exhausted = true;
   std::chrono::milliseconds waited{0};
+  std::chrono::nanoseconds upstream_time{0};
 
   for (std::size_t s = 0; s < steps.size(); ++s) {
     const config::RouteStep& step = steps[s];
@@ -185,12 +186,17 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
           }
           head += *chunk;
         }
-        deps.metrics.observe_upstream(deps.clock.steady_now() - started);
+        {
+          const auto spent = deps.clock.steady_now() - started;
+          deps.metrics.observe_upstream(spent);
+          upstream_time += spent;
+        }
         if (verdict.verdict == core::StartVerdict::Clean) {
           deps.credentials.record_success(step.provider, current->id);
           last_transport.reset();
           auto headers = response_headers(response->headers(), answer);
-          outcome = {response->status(), step.provider, current->label, outcome.attempts};
+          outcome = {response->status(), step.provider, current->label, outcome.attempts,
+                     upstream_time};
           deps.metrics.count_request(step.provider, current->label, "success");
           if (complete && !stream) {
             co_await writer.send(response->status(), std::move(headers), std::move(head));
@@ -217,7 +223,11 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         answer.status = response->status();
         answer.headers = response->headers();
         answer.body = co_await response->read_all(kMaxErrorBody);
-        deps.metrics.observe_upstream(deps.clock.steady_now() - started);
+        {
+          const auto spent = deps.clock.steady_now() - started;
+          deps.metrics.observe_upstream(spent);
+          upstream_time += spent;
+        }
         failure = core::classify(step.provider, answer.status, answer.headers, answer.body, now);
         if (!failure) {  // neither success nor failure (3xx): the client's business
           last = std::move(answer);
@@ -356,6 +366,7 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
     co_await writer.send(error.status, std::move(error.headers), std::move(error.body));
     co_return outcome;
   }
+  outcome.upstream = upstream_time;
   outcome.status = last->status;
   outcome.provider = last->provider;
   outcome.credential = last->credential;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -40,6 +42,7 @@ struct ProxyOutcome {
   std::string provider;    // of the attempt that answered; empty for credpool's own 429
   std::string credential;  // its label
   int attempts = 0;
+  std::chrono::nanoseconds upstream{0};  // time spent waiting on upstream heads and error bodies
 };
 
 // Runs the attempt loop for one request: routes it, then per route step picks a credential of

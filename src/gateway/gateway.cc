@@ -143,6 +143,7 @@ boost::asio::awaitable<void> Gateway::handle(http::IncomingRequest& request,
   const auto started = clock_.steady_now();
   const ProxyOutcome outcome = co_await route(request, writer);
   const auto elapsed = clock_.steady_now() - started;
+  if (outcome.attempts > 0) metrics_.observe_overhead(elapsed - outcome.upstream);
   spdlog::info(
       "event=request method={} path={} status={} provider={} credential={} attempts={} "
       "ms={}",
