@@ -3,14 +3,18 @@
 // Internal to src/http: the ResponseWriter of one server connection (included by server.cc only).
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
 
 #include "http/any_stream.h"
 #include "http/server.h"
@@ -41,8 +45,17 @@ inline unsigned clamp_status(int status) {
 // Answers one request on a connection; remembers whether the connection can be kept alive.
 class ConnectionWriter final : public ResponseWriter {
  public:
-  ConnectionWriter(AnyStream& stream, bool keep_alive, std::chrono::seconds write_timeout)
-      : stream_(stream), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
+  // `cancel` is the connection's cancellation signal: emitted when the client goes away during a
+  // stream, so whatever the handler awaits (an upstream read) ends and the upstream is closed.
+  ConnectionWriter(AnyStream& stream, bool keep_alive, std::chrono::seconds write_timeout,
+                   std::shared_ptr<asio::cancellation_signal> cancel = nullptr)
+      : stream_(stream),
+        keep_alive_(keep_alive),
+        write_timeout_(write_timeout),
+        cancel_(std::move(cancel)) {}
+  ~ConnectionWriter() override { *watching_ = false; }
+  ConnectionWriter(const ConnectionWriter&) = delete;
+  ConnectionWriter& operator=(const ConnectionWriter&) = delete;
 
   asio::awaitable<bool> send(int status, HeaderList headers, std::string body) override {
     if (started_) co_return false;
@@ -74,6 +87,7 @@ class ConnectionWriter final : public ResponseWriter {
     stream_.tcp().expires_after(write_timeout_);
     auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kWriteNoThrow);
     ok_ = !ec;
+    if (ok_ && cancel_) watch_peer_close(stream_.tcp().socket(), watching_, cancel_);
     co_return ok_;
   }
 
@@ -90,6 +104,7 @@ class ConnectionWriter final : public ResponseWriter {
   asio::awaitable<bool> finish_stream() override {
     if (!ok_ || !streaming_ || finished_) co_return false;
     finished_ = true;
+    *watching_ = false;
     stream_.tcp().expires_after(write_timeout_);
     auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kWriteNoThrow);
     ok_ = !ec;
@@ -102,6 +117,27 @@ class ConnectionWriter final : public ResponseWriter {
   void force_close() { keep_alive_ = false; }
 
  private:
+  // While a stream is relayed the handler is usually awaiting the upstream, not writing, so a
+  // client that hangs up would go unnoticed until the next event. Waiting for readability (which
+  // consumes nothing) and peeking tells a close (0 bytes, or an error) from a pipelined request.
+  // Runs on the connection's strand; `watching` is cleared when the stream ends or the writer goes.
+  static void watch_peer_close(asio::ip::tcp::socket& socket, std::shared_ptr<bool> watching,
+                               std::shared_ptr<asio::cancellation_signal> cancel) {
+    socket.async_wait(
+        asio::ip::tcp::socket::wait_read, [&socket, watching, cancel](const beast::error_code& ec) {
+          if (!*watching || ec) return;
+          char byte = 0;
+          const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n > 0) return;  // the client sent more: it is still there
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            watch_peer_close(socket, watching, cancel);
+            return;
+          }
+          *watching = false;
+          cancel->emit(asio::cancellation_type::terminal);
+        });
+  }
+
   AnyStream& stream_;
   bool keep_alive_;
   std::chrono::seconds write_timeout_;
@@ -109,6 +145,8 @@ class ConnectionWriter final : public ResponseWriter {
   bool streaming_ = false;
   bool finished_ = false;
   bool ok_ = true;
+  std::shared_ptr<asio::cancellation_signal> cancel_;
+  std::shared_ptr<bool> watching_ = std::make_shared<bool>(true);
 };
 
 }  // namespace credpool::http::detail

@@ -175,6 +175,7 @@ asio::awaitable<void> Server::State::run_connection(
   auto strand = socket.get_executor();
   AnyStream stream = tls ? AnyStream(beast::tcp_stream(std::move(socket)), *tls)
                          : AnyStream(beast::tcp_stream(std::move(socket)));
+  const auto connection_cancel = cancel;
   if (!registration.add(strand, &stream, std::move(cancel))) co_return;
 
   if (auto* tls_stream = stream.tls()) {
@@ -194,7 +195,7 @@ asio::awaitable<void> Server::State::run_connection(
     wait = options.idle_timeout;
     if (outcome.kind == ReadOutcome::Kind::Closed) break;
 
-    ConnectionWriter writer(stream, request.keep_alive, options.write_timeout);
+    ConnectionWriter writer(stream, request.keep_alive, options.write_timeout, connection_cancel);
     if (outcome.kind == ReadOutcome::Kind::TooLarge) {
       if (!outcome.body_complete) writer.force_close();
       std::string body =

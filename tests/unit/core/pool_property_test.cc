@@ -122,7 +122,9 @@ void run(Strategy strategy, std::uint64_t seed) {
         if (strategy == Strategy::Random) break;
         ASSERT_EQ(picked->id, expected_id);
         ASSERT_EQ(picked->id, peeked_id) << "peek differs from the next select";
-        if (strategy == Strategy::LeastUsed) ASSERT_EQ(picked->request_count, expected_count + 1);
+        if (strategy == Strategy::LeastUsed) {
+          ASSERT_EQ(picked->request_count, expected_count + 1);
+        }
         break;
       }
       case 3: {  // mark cooling, sometimes in the past, sometimes dead
