@@ -153,8 +153,10 @@ std::vector<Mutation> seed_mutations(const Snapshot& snapshot, const std::vector
 }
 
 void hydrate(Snapshot& snapshot, const EnvLookup& lookup, const std::vector<ConfigSeed>& custom) {
-  for (auto& [key, pool] : snapshot.pools) {
-    for (core::Credential& c : pool.credentials) {
+  // Named members, not a structured binding: clang 14 cannot capture a binding in a lambda.
+  for (auto& entry : snapshot.pools) {
+    const std::string& key = entry.first;
+    for (core::Credential& c : entry.second.credentials) {
       if (c.source.starts_with("env:")) {
         const auto value = lookup(c.source.substr(4));
         c.access_token = core::Secret(value.value_or(""));
