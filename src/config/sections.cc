@@ -200,6 +200,9 @@ Result<void> read_custom_provider(const YAML::Node& value, const std::string& ke
   out.base_url = strip_trailing_slashes(out.base_url);
   if (out.base_url.empty()) return reader.bad(value, key, "base_url is required");
   out.pool_key = providers::custom_pool_key(out.name.empty() ? out.base_url : out.name);
+  // Without a name the URL host names the provider everywhere (its seeded row's source and label
+  // read `config:<host>`), not only in the pool key.
+  if (out.name.empty()) out.name = out.pool_key.substr(std::string_view("custom:").size());
   return ok();
 }
 

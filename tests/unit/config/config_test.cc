@@ -121,6 +121,7 @@ log_format: json
   EXPECT_EQ(config->custom_providers[0].api_key.reveal(), "lab-secret-123456");
   EXPECT_EQ(config->custom_providers[0].wire, providers::Wire::OpenAI);
   EXPECT_EQ(config->custom_providers[1].pool_key, "custom:10.0.0.5");
+  EXPECT_EQ(config->custom_providers[1].name, "10.0.0.5");  // unnamed: its host names it
   EXPECT_EQ(config->custom_providers[1].wire, providers::Wire::Anthropic);
   EXPECT_EQ(config->credential_pool_strategies.at("openai"), core::Strategy::LeastUsed);
   EXPECT_EQ(config->credential_pool_strategies.at("custom:lab"), core::Strategy::Random);
