@@ -3,8 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/list_view.h"
 #include "cli/load_views.h"
 #include "cli/session.h"
+#include "gateway/pool_view.h"
 
 namespace credpool::cli {
 
@@ -18,19 +20,18 @@ int auth_list(const Context& ctx, const AuthListArgs& args) {
     only = *key;
   }
   const core::WallTime now = ctx.clock.wall_now();
-  Result<std::vector<PoolView>> views = load_views(*session, only, now);
+  Result<std::vector<gateway::PoolView>> views = load_views(*session, only, now);
   if (!views) return fail(ctx, views.error());
 
   if (args.json) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const PoolView& view : *views) out[view.key] = to_json(view, /*with_status=*/false);
-    ctx.out << out.dump(2) << "\n";
+    // The same builder as the gateway's GET /admin/pools.
+    ctx.out << gateway::pools_json(*views, now).dump(2) << "\n";
     return kExitOk;
   }
   bool printed = false;
-  for (const PoolView& view : *views) {
-    if (view.rows.empty() && !only) continue;
-    if (view.rows.empty()) {
+  for (const gateway::PoolView& view : *views) {
+    if (view.credentials.empty() && !only) continue;
+    if (view.credentials.empty()) {
       ctx.out << view.key << ": no credentials\n";
     } else {
       ctx.out << render_text(view, now) << "\n";

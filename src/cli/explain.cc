@@ -17,12 +17,16 @@ int explain(const Context& ctx, const TargetArgs& args) {
   Result<const core::Credential*> target = resolve_target(*loaded, args.target.value_or(""));
   if (!target) return fail(ctx, target.error());
   const core::WallTime now = ctx.clock.wall_now();
-  const PoolView view = build_view(loaded->pool, now);
-  for (const ListRow& row : view.rows) {
-    if (row.id != (*target)->id) continue;
-    ctx.out << fmt::format("{} #{} {} (id {}, source {}): {}\n", loaded->key, row.index, row.label,
-                           row.id, row.source, state_text(row, now));
-    if (row.message) ctx.out << fmt::format("  provider message: {}\n", *row.message);
+  int index = 1;
+  for (const core::Credential& c : loaded->pool.entries()) {
+    if (c.id == (*target)->id) {
+      ctx.out << fmt::format("{} #{} {} (id {}, source {}): {}\n", loaded->key, index, c.label,
+                             c.id, c.source, state_text(c, now));
+      if (c.exhaustion && !c.exhaustion->message.empty()) {
+        ctx.out << fmt::format("  provider message: {}\n", c.exhaustion->message);
+      }
+    }
+    ++index;
   }
   // TODO(#journal): read events.jsonl once the gateway writes it.
   ctx.out << "no events recorded\n";

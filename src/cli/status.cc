@@ -7,8 +7,10 @@
 
 #include "cli/commands.h"
 #include "cli/duration_text.h"
+#include "cli/list_view.h"
 #include "cli/load_views.h"
 #include "cli/session.h"
+#include "gateway/pool_view.h"
 
 namespace credpool::cli {
 
@@ -18,16 +20,18 @@ constexpr auto kWatchPeriod =
     std::chrono::seconds{1};  // DESIGN.md: `status --watch` redraws every second
 constexpr std::string_view kClearScreen = "\033[H\033[2J";
 
-std::string render_status(const std::vector<PoolView>& views, core::WallTime now) {
+std::string render_status(const std::vector<gateway::PoolView>& views, core::WallTime now) {
   std::string out;
-  for (const PoolView& view : views) {
-    if (view.rows.empty()) continue;
+  for (const gateway::PoolView& view : views) {
+    if (view.credentials.empty()) continue;
     out += render_text(view, now);
-    for (const ListRow& row : view.rows) {
-      if (row.last_used_at) {
-        out += fmt::format("      #{} last used {} ago\n", row.index,
-                           duration_text(now - *row.last_used_at));
+    int index = 1;
+    for (const core::Credential& c : view.credentials) {
+      if (c.last_used_at) {
+        out += fmt::format("      #{} last used {} ago\n", index,
+                           duration_text(now - *c.last_used_at));
       }
+      ++index;
     }
     out += "\n";
   }
@@ -36,12 +40,10 @@ std::string render_status(const std::vector<PoolView>& views, core::WallTime now
 
 int print_once(const Context& ctx, Session& session, const StatusArgs& args) {
   const core::WallTime now = ctx.clock.wall_now();
-  Result<std::vector<PoolView>> views = load_views(session, std::nullopt, now);
+  Result<std::vector<gateway::PoolView>> views = load_views(session, std::nullopt, now);
   if (!views) return fail(ctx, views.error());
   if (args.json) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const PoolView& view : *views) out[view.key] = to_json(view, /*with_status=*/true);
-    ctx.out << out.dump(2) << "\n";
+    ctx.out << gateway::pools_json(*views, now, gateway::ListingShape::Status).dump(2) << "\n";
   } else {
     ctx.out << render_status(*views, now);
   }

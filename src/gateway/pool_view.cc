@@ -2,6 +2,46 @@
 
 namespace credpool::gateway {
 
+namespace {
+
+nlohmann::json epoch_or_null(const std::optional<core::WallTime>& at) {
+  return at ? nlohmann::json(core::to_epoch(*at)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+const char* to_string(CredentialState state) {
+  switch (state) {
+    case CredentialState::Ok:
+      return "ok";
+    case CredentialState::Cooling:
+      return "cooling";
+    case CredentialState::Dead:
+      return "dead";
+    case CredentialState::Unavailable:
+      return "unavailable";
+  }
+  return "ok";
+}
+
+CredentialState state_at(const core::Credential& credential, core::WallTime now) {
+  // Without a secret the row cannot be used at all, so its (possibly stale) mark says less.
+  if (credential.access_token.empty()) return CredentialState::Unavailable;
+  switch (core::health_at(credential, now)) {
+    case core::Health::Dead:
+      return CredentialState::Dead;
+    case core::Health::Cooling:
+      return CredentialState::Cooling;
+    case core::Health::Ok:
+      return CredentialState::Ok;
+  }
+  return CredentialState::Ok;
+}
+
+std::string state_of(const core::Credential& credential, core::WallTime now) {
+  return to_string(state_at(credential, now));
+}
+
 PoolView view_of(const core::Pool& pool, core::WallTime now) {
   PoolView view;
   view.key = pool.key();
@@ -11,19 +51,7 @@ PoolView view_of(const core::Pool& pool, core::WallTime now) {
   return view;
 }
 
-std::string state_of(const core::Credential& credential, core::WallTime now) {
-  switch (core::health_at(credential, now)) {
-    case core::Health::Dead:
-      return "dead";
-    case core::Health::Cooling:
-      return "cooling";
-    case core::Health::Ok:
-      break;
-  }
-  return credential.access_token.empty() ? "unavailable" : "ok";
-}
-
-nlohmann::json pool_json(const PoolView& view, core::WallTime now) {
+nlohmann::json pool_json(const PoolView& view, core::WallTime now, ListingShape shape) {
   nlohmann::json credentials = nlohmann::json::array();
   int index = 1;
   for (const core::Credential& c : view.credentials) {
@@ -34,7 +62,7 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now) {
         {"auth_type", core::to_string(c.auth_type)},
         {"source", c.source},
         {"priority", c.priority},
-        {"state", state_of(c, now)},
+        {"state", to_string(state_at(c, now))},
         {"reason", nullptr},
         {"status_code", nullptr},
         {"message", nullptr},
@@ -43,6 +71,10 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now) {
         {"error_code", nullptr},
         {"request_count", c.request_count},
         {"next", view.next_id.has_value() && *view.next_id == c.id},
+        // DESIGN.md types secret_hint as a string ("sk-...abcd"). A row without a secret (an
+        // env: or config: row whose source is unset here) has nothing to hint at: null, like
+        // every other absent fact in the row. Not "" or "****": "****" is the mask of a real
+        // short secret, and either would read as "a secret is present".
         {"secret_hint",
          c.access_token.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.access_token.hint())},
     };
@@ -57,14 +89,25 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now) {
     nlohmann::json cooldowns = nlohmann::json::object();
     for (const auto& [model, until] : c.model_cooldowns) cooldowns[model] = core::to_epoch(until);
     row["model_cooldowns"] = std::move(cooldowns);
+    switch (shape) {
+      case ListingShape::List:
+        break;
+      case ListingShape::Status:
+        row["last_used_at"] = epoch_or_null(c.last_used_at);
+        // The pool a credential lives in is the only provider its failures can come from.
+        row["last_failure_provider"] =
+            c.exhaustion ? nlohmann::json(view.key) : nlohmann::json(nullptr);
+        break;
+    }
     credentials.push_back(std::move(row));
   }
   return {{"strategy", core::to_string(view.strategy)}, {"credentials", std::move(credentials)}};
 }
 
-nlohmann::json pools_json(const std::vector<PoolView>& views, core::WallTime now) {
+nlohmann::json pools_json(const std::vector<PoolView>& views, core::WallTime now,
+                          ListingShape shape) {
   nlohmann::json out = nlohmann::json::object();
-  for (const PoolView& view : views) out[view.key] = pool_json(view, now);
+  for (const PoolView& view : views) out[view.key] = pool_json(view, now, shape);
   return out;
 }
 

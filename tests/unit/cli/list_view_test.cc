@@ -6,9 +6,12 @@
 #include "gateway/pool_view.h"
 #include "support/fake_clock.h"
 
+// The CLI words the facts of gateway/pool_view.h (the one builder shared with GET /admin/pools);
+// these tests pin both the words and the facts `auth list` / `status` rely on.
 namespace credpool::cli {
 namespace {
 
+using gateway::CredentialState;
 using std::chrono::seconds;
 
 const core::WallTime kNoon = core::from_epoch(1'800'000'000);
@@ -30,12 +33,12 @@ core::Exhaustion cooling(core::FailureReason reason, int status, seconds left) {
   return e;
 }
 
-PoolView view_of(std::vector<core::Credential> entries, core::Strategy strategy) {
+gateway::PoolView view_of(std::vector<core::Credential> entries, core::Strategy strategy) {
   core::SplitMixRandom random(7);
   auto pool =
       core::Pool::from_entries("openai", std::move(entries), strategy, std::nullopt, &random);
   EXPECT_TRUE(pool.has_value());
-  return build_view(*pool, kNoon);
+  return gateway::view_of(*pool, kNoon);
 }
 
 TEST(ListView, StateTextReadsLikeHermes) {
@@ -65,9 +68,9 @@ TEST(ListView, StateTextReadsLikeHermes) {
     core::Credential credential = key("a1", "one", "sk-aaaaaaaaaaaa1111");
     credential.exhaustion = c.exhaustion;
 
-    const PoolView view = view_of({credential}, core::Strategy::FillFirst);
+    const gateway::PoolView view = view_of({credential}, core::Strategy::FillFirst);
 
-    EXPECT_EQ(state_text(view.rows.at(0), kNoon), c.expected);
+    EXPECT_EQ(state_text(view.credentials.at(0), kNoon), c.expected);
   }
 }
 
@@ -75,30 +78,55 @@ TEST(ListView, AnEnvRowWithoutItsSecretIsUnavailable) {
   core::Credential env = key("e1", "OPENAI_API_KEY", "");
   env.source = "env:OPENAI_API_KEY";
 
-  const PoolView view = view_of({env}, core::Strategy::FillFirst);
+  const gateway::PoolView view = view_of({env}, core::Strategy::FillFirst);
 
-  EXPECT_EQ(view.rows.at(0).state, RowState::Unavailable);
-  EXPECT_EQ(state_text(view.rows.at(0), kNoon), "unavailable (OPENAI_API_KEY is not set)");
-  EXPECT_FALSE(view.rows.at(0).next);
+  EXPECT_EQ(gateway::state_at(view.credentials.at(0), kNoon), CredentialState::Unavailable);
+  EXPECT_EQ(state_text(view.credentials.at(0), kNoon), "unavailable (OPENAI_API_KEY is not set)");
+  EXPECT_FALSE(view.next_id.has_value());
+  EXPECT_EQ(gateway::pool_json(view, kNoon)["credentials"][0]["next"], false);
+}
+
+// DESIGN.md: an env row whose variable is unset shows "unavailable", whatever its last mark.
+TEST(ListView, AnUnavailableRowStaysUnavailableWhileItsMarkIsCooling) {
+  core::Credential env = key("e1", "OPENAI_API_KEY", "");
+  env.source = "env:OPENAI_API_KEY";
+  env.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
+
+  const gateway::PoolView view = view_of({env}, core::Strategy::FillFirst);
+  const nlohmann::json row = gateway::pool_json(view, kNoon)["credentials"][0];
+
+  EXPECT_EQ(row["state"], "unavailable");
+  EXPECT_EQ(row["reason"], "rate_limit");
+  EXPECT_TRUE(row["secret_hint"].is_null());
+  EXPECT_EQ(state_text(view.credentials.at(0), kNoon), "unavailable (OPENAI_API_KEY is not set)");
 }
 
 TEST(ListView, MarksThePeekedCredentialAsNext) {
   core::Credential first = key("a1", "one", "sk-aaaaaaaaaaaa1111");
   first.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
 
-  const PoolView view =
+  const gateway::PoolView view =
       view_of({first, key("b2", "two", "sk-bbbbbbbbbbbb2222")}, core::Strategy::FillFirst);
+  const nlohmann::json rows = gateway::pool_json(view, kNoon)["credentials"];
+  const std::string text = render_text(view, kNoon);
 
-  EXPECT_FALSE(view.rows.at(0).next);
-  EXPECT_TRUE(view.rows.at(1).next);
-  EXPECT_NE(render_text(view, kNoon).find("two"), std::string::npos);
-  EXPECT_NE(render_text(view, kNoon).find("←"), std::string::npos);
+  EXPECT_EQ(rows[0]["next"], false);
+  EXPECT_EQ(rows[1]["next"], true);
+  const std::size_t two = text.find("two");
+  ASSERT_NE(two, std::string::npos);
+  const std::size_t arrow = text.find("←");
+  ASSERT_NE(arrow, std::string::npos);
+  EXPECT_GT(arrow, two);
+  EXPECT_EQ(text.find('\n', two), text.find('\n', arrow)) << text;  // on the line of "two"
+  EXPECT_EQ(text.find("←", arrow + 1), std::string::npos) << text;
 }
 
 TEST(ListView, NoRowIsNextUnderRandom) {
-  const PoolView view = view_of({key("a1", "one", "sk-aaaaaaaaaaaa1111")}, core::Strategy::Random);
+  const gateway::PoolView view =
+      view_of({key("a1", "one", "sk-aaaaaaaaaaaa1111")}, core::Strategy::Random);
 
-  EXPECT_FALSE(view.rows.at(0).next);
+  EXPECT_EQ(gateway::pool_json(view, kNoon)["credentials"][0]["next"], false);
+  EXPECT_EQ(render_text(view, kNoon).find("←"), std::string::npos);
 }
 
 TEST(ListView, JsonHasEveryPinnedFieldAndOnlyTheMaskedSecret) {
@@ -106,7 +134,7 @@ TEST(ListView, JsonHasEveryPinnedFieldAndOnlyTheMaskedSecret) {
   c.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
   c.exhaustion->error_code = "rate_limit_exceeded";
 
-  const nlohmann::json j = to_json(view_of({c}, core::Strategy::FillFirst), false);
+  const nlohmann::json j = gateway::pool_json(view_of({c}, core::Strategy::FillFirst), kNoon);
 
   EXPECT_EQ(j["strategy"], "fill_first");
   const nlohmann::json& row = j["credentials"][0];
@@ -124,39 +152,65 @@ TEST(ListView, JsonHasEveryPinnedFieldAndOnlyTheMaskedSecret) {
   EXPECT_EQ(row["secret_hint"], "sk-...1234");
   EXPECT_EQ(j.dump().find("secretsecret"), std::string::npos);
   EXPECT_FALSE(row.contains("last_used_at"));
+  EXPECT_FALSE(row.contains("last_failure_provider"));
 }
 
-}  // namespace
-}  // namespace credpool::cli
+TEST(ListView, StatusJsonAddsLastUseAndTheFailuresProvider) {
+  core::Credential limited = key("a1", "one", "sk-aaaaaaaaaaaa1111");
+  limited.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
+  limited.last_used_at = kNoon - seconds{5};
+  const gateway::PoolView view =
+      view_of({limited, key("b2", "two", "sk-bbbbbbbbbbbb2222")}, core::Strategy::FillFirst);
 
-namespace credpool::cli {
-namespace {
+  const nlohmann::json status = gateway::pool_json(view, kNoon, gateway::ListingShape::Status);
+  const nlohmann::json list = gateway::pool_json(view, kNoon);
 
-// DESIGN.md: GET /admin/pools is the same JSON as `auth list --json`; both are built from here.
-TEST(ListView, JsonMatchesTheGatewaysAdminPools) {
+  const nlohmann::json& rows = status["credentials"];
+  EXPECT_EQ(rows[0]["last_used_at"], core::to_epoch(kNoon) - 5);
+  EXPECT_EQ(rows[0]["last_failure_provider"], "openai");
+  EXPECT_TRUE(rows[1]["last_used_at"].is_null());
+  EXPECT_TRUE(rows[1]["last_failure_provider"].is_null());
+  nlohmann::json trimmed = status;
+  for (nlohmann::json& row : trimmed["credentials"]) {
+    row.erase("last_used_at");
+    row.erase("last_failure_provider");
+  }
+  EXPECT_EQ(trimmed, list);  // "the same plus" those two fields
+}
+
+// The cases the CLI's old separate builder covered beyond the gateway's own tests.
+TEST(ListView, JsonShowsMessagesModelCooldownsDeadAndPassedMarks) {
   core::Credential limited = key("a1", "one", "sk-aaaaaaaaaaaa1111");
   limited.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
   limited.exhaustion->error_code = "rate_limit_exceeded";
   limited.exhaustion->message = "slow down";
   limited.model_cooldowns["gpt-x"] = kNoon + seconds{30};
-  core::Credential env = key("e2", "OPENAI_API_KEY", "");
-  env.source = "env:OPENAI_API_KEY";
   core::Credential dead = key("d4", "gone", "sk-dddddddddddd4444");
   dead.exhaustion = cooling(core::FailureReason::Forbidden, 403, seconds{0});
   dead.exhaustion->dead = true;
   core::Credential passed = key("p5", "rested", "sk-pppppppppppp5555");
   passed.exhaustion = cooling(core::FailureReason::Quota, 402, seconds{-5});
-  std::vector<core::Credential> entries{limited, key("b3", "two", "sk-bbbbbbbbbbbb2222"), env, dead,
-                                        passed};
-  core::SplitMixRandom random(7);
-  auto pool =
-      core::Pool::from_entries("openai", entries, core::Strategy::FillFirst, std::nullopt, &random);
-  ASSERT_TRUE(pool.has_value());
 
-  const nlohmann::json ours = to_json(build_view(*pool, kNoon), false);
-  const nlohmann::json gateways = gateway::pool_json(gateway::view_of(*pool, kNoon), kNoon);
+  const nlohmann::json rows =
+      gateway::pool_json(view_of({limited, key("b3", "two", "sk-bbbbbbbbbbbb2222"), dead, passed},
+                                 core::Strategy::FillFirst),
+                         kNoon)["credentials"];
 
-  EXPECT_EQ(ours, gateways) << ours.dump(2) << "\n" << gateways.dump(2);
+  EXPECT_EQ(rows[0]["message"], "slow down");
+  EXPECT_EQ(rows[0]["error_code"], "rate_limit_exceeded");
+  EXPECT_EQ(rows[0]["model_cooldowns"], (nlohmann::json{{"gpt-x", core::to_epoch(kNoon) + 30}}));
+  EXPECT_EQ(rows[0]["reset_source"], "default");
+  EXPECT_TRUE(rows[1]["reason"].is_null());
+  EXPECT_TRUE(rows[1]["message"].is_null());
+  EXPECT_EQ(rows[1]["model_cooldowns"], nlohmann::json::object());
+  EXPECT_EQ(rows[1]["next"], true);
+  EXPECT_EQ(rows[2]["state"], "dead");
+  EXPECT_EQ(rows[2]["status_code"], 403);
+  EXPECT_TRUE(rows[2]["resets_at"].is_null());
+  EXPECT_EQ(rows[3]["state"], "ok");
+  EXPECT_EQ(rows[3]["reason"], "quota");
+  EXPECT_EQ(rows[3]["resets_at"], core::to_epoch(kNoon) - 5);
+  EXPECT_EQ(rows[3]["index"], 4);
 }
 
 }  // namespace
