@@ -1,6 +1,7 @@
 #include "gateway/attempt_loop.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "core/recovery_policy.h"
 #include "core/soft_failure.h"
 #include "gateway/errors.h"
+#include "gateway/rate_limit_remaining.h"
 #include "gateway/upstream_request.h"
 
 namespace credpool::gateway {
@@ -58,6 +60,17 @@ bool is_transient(core::FailureReason reason) {
 bool is_event_stream(const core::HeaderList& headers) {
   const auto type = find_header(headers, "content-type");
   return type && type->find("text/event-stream") != std::string_view::npos;
+}
+
+// Returns true when the response declares a Content-Length within the soft-failure hold-back,
+// so reading it whole costs no more latency than the hold-back already allows.
+bool fits_hold_back(const core::HeaderList& headers) {
+  const auto length = find_header(headers, "content-length");
+  if (!length) return false;
+  std::size_t value = 0;
+  const auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), value);
+  return error == std::errc() && end == length->data() + length->size() &&
+         value <= core::kSoftFailureHoldBack;
 }
 
 core::HeaderList response_headers(const core::HeaderList& upstream, const Answer& who) {
@@ -164,6 +177,8 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
       std::optional<core::Failure> failure;
       if (error != http::UpstreamError::None || !response) {
         last_transport = error;
+        outcome.provider = step.provider;  // names the unreachable attempt in metrics and logs
+        outcome.credential = current->label;
         failure = error == http::UpstreamError::Timeout
                       ? core::timeout_failure()
                       : core::transport_failure(http::to_string(error));
@@ -186,6 +201,18 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
           }
           head += *chunk;
         }
+        // A small whole body is relayed with its Content-Length rather than chunked.
+        if (verdict.verdict == core::StartVerdict::Clean && !stream && !complete &&
+            fits_hold_back(response->headers())) {
+          while (!complete && head.size() <= core::kSoftFailureHoldBack) {
+            auto chunk = co_await response->read_some();
+            if (!chunk) {
+              complete = true;
+            } else {
+              head += *chunk;
+            }
+          }
+        }
         {
           const auto spent = deps.clock.steady_now() - started;
           deps.metrics.observe_upstream(spent);
@@ -193,12 +220,16 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         }
         if (verdict.verdict == core::StartVerdict::Clean) {
           deps.credentials.record_success(step.provider, current->id);
+          // Kept from successes only: an error's budget says what the cooldown already says.
+          if (auto remaining = rate_limit_remaining_from(response->headers(), now)) {
+            deps.credentials.record_rate_limit_remaining(step.provider, current->id, *remaining);
+          }
           last_transport.reset();
           auto headers = response_headers(response->headers(), answer);
           outcome = {response->status(), step.provider, current->label, outcome.attempts,
                      upstream_time};
           deps.metrics.count_request(step.provider, current->label, "success");
-          if (complete && !stream) {
+          if (complete && !stream && response->error() == http::UpstreamError::None) {
             co_await writer.send(response->status(), std::move(headers), std::move(head));
             co_return outcome;
           }
@@ -349,6 +380,8 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                                      exhausted_message(exhausted), retry_after);
     deps.metrics.count_request(steps.empty() ? "" : steps.front().provider, "", "exhausted");
     outcome.status = error.status;
+    outcome.provider.clear();  // credpool's own answer
+    outcome.credential.clear();
     co_await writer.send(error.status, std::move(error.headers), std::move(error.body));
     co_return outcome;
   }

@@ -48,7 +48,9 @@ struct ProxyOutcome {
 // Runs the attempt loop for one request: routes it, then per route step picks a credential of
 // that step's pool, sends upstream, classifies, and applies decide_recovery to that attempt's own
 // pool and credential (a fallback's failure never touches the primary pool). Answers through
-// `writer`: a clean response is relayed (event streams chunk by chunk), an upstream error is
+// `writer`: a clean response is relayed (a whole non-stream body within the 64 KiB soft-failure
+// hold-back with its Content-Length, bigger bodies and event streams chunk by chunk; a success's
+// rate-limit budget headers are recorded for its credential), an upstream error is
 // passed through unchanged, and credpool answers itself with 429 credentials_exhausted, 502 or
 // 504. Runs on the connection's strand; `deps`, `request` and `writer` must outlive the call
 // (the handler's frame awaits it).

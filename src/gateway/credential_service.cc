@@ -59,6 +59,7 @@ struct CredentialService::Slot {
   std::optional<core::Pool> pool;
   std::map<std::string, std::uint64_t> count_deltas;  // picks not yet flushed, by id
   std::optional<std::string> written_cursor;
+  std::map<std::string, RateLimitRemaining> rate_limits;  // by id; memory only
 };
 
 CredentialService::CredentialService(store::Store& store, const core::Clock& clock,
@@ -214,6 +215,29 @@ void CredentialService::record_success(const std::string& pool, const std::strin
   enqueue_locked_slot(Job{{store::RecordSuccess{pool, id}}, {}, {}});
 }
 
+void CredentialService::record_rate_limit_remaining(const std::string& pool, const std::string& id,
+                                                    const RateLimitRemaining& remaining) {
+  Slot* slot = find_slot(pool);
+  if (slot == nullptr) return;
+  std::scoped_lock lock(slot->mutex);
+  if (!slot->pool || slot->pool->find(id) == nullptr) return;
+  slot->rate_limits[id] = remaining;
+}
+
+RateLimitsByPool CredentialService::rate_limits() {
+  std::vector<std::pair<std::string, Slot*>> slots;
+  {
+    std::shared_lock lock(pools_mutex_);
+    for (const auto& [key, slot] : pools_) slots.emplace_back(key, slot.get());
+  }
+  RateLimitsByPool out;
+  for (const auto& [key, slot] : slots) {
+    std::scoped_lock lock(slot->mutex);
+    if (!slot->rate_limits.empty()) out[key] = slot->rate_limits;
+  }
+  return out;
+}
+
 // Queues a job; the caller holds the slot's mutex (lock order: slot, then queue), so a re-read
 // rebuilding that slot either sees the job queued or runs after it was written.
 void CredentialService::enqueue_locked_slot(Job job) {
@@ -314,6 +338,9 @@ void CredentialService::rebuild(const store::Snapshot& snapshot) {
     for (const auto& [id, delta] : slot.count_deltas) built->add_requests(id, delta);
     for (const store::Mutation& m : pending) apply_in_memory(*built, m);
     slot.pool.emplace(std::move(*built));
+    // A removed credential's budget goes with it.
+    std::erase_if(slot.rate_limits,
+                  [&slot](const auto& entry) { return slot.pool->find(entry.first) == nullptr; });
   }
   std::shared_lock map_lock(pools_mutex_);
   for (const auto& [key, slot] : pools_) {

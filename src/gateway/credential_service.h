@@ -21,6 +21,7 @@
 #include "core/strategy.h"
 #include "gateway/metrics.h"
 #include "gateway/pool_view.h"
+#include "gateway/rate_limit_remaining.h"
 #include "store/store.h"
 
 namespace credpool::gateway {
@@ -105,6 +106,13 @@ class CredentialService {
                              const std::string& model, core::WallTime until, Done done);
   // Records a success: clears the failure streak (persisted only when there was one).
   void record_success(const std::string& pool, const std::string& id);
+
+  // Keeps `remaining` as the latest budget the provider reported for credential `id` of `pool`
+  // (memory only, never persisted; a later report replaces it). Ignored for an unknown pool.
+  void record_rate_limit_remaining(const std::string& pool, const std::string& id,
+                                   const RateLimitRemaining& remaining);
+  // Returns a copy of every recorded budget, for /admin/pools (add_rate_limit_remaining).
+  RateLimitsByPool rate_limits();
 
   // Returns a copy of every pool, sorted by key, for /admin/pools.
   std::vector<PoolView> views(core::WallTime now);

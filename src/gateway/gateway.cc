@@ -8,6 +8,7 @@
 #include "core/recovery_policy.h"
 #include "gateway/errors.h"
 #include "gateway/pool_view.h"
+#include "gateway/rate_limit_remaining.h"
 #include "gateway/upstream_request.h"
 
 namespace credpool::gateway {
@@ -103,9 +104,9 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
   }
   if (request.method == "GET" && path == "/admin/pools") {
     const auto now = clock_.wall_now();
-    return ErrorResponse{200,
-                         {{"content-type", std::string(kJson)}},
-                         pools_json(credentials_.views(now), now).dump()};
+    nlohmann::json pools = pools_json(credentials_.views(now), now);
+    add_rate_limit_remaining(pools, credentials_.rate_limits());
+    return ErrorResponse{200, {{"content-type", std::string(kJson)}}, pools.dump()};
   }
   if (!path.starts_with("/v1/")) {
     return make_error(wire, GatewayError::NotFound, "unknown path " + path);

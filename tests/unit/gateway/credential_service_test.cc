@@ -156,6 +156,48 @@ TEST_F(CredentialServiceTest, GaugesCountCredentialsByState) {
   EXPECT_EQ(gauges[1].state, "ok");
 }
 
+TEST_F(CredentialServiceTest, RateLimitRemainingKeepsTheLatestReportPerCredential) {
+  service_.record_rate_limit_remaining("openai", "a1",
+                                       {.requests = 99, .tokens = 1000, .seen_at = kNoon});
+  service_.record_rate_limit_remaining(
+      "openai", "a1",
+      {.requests = 98, .tokens = std::nullopt, .seen_at = kNoon + std::chrono::seconds(1)});
+
+  const RateLimitsByPool all = service_.rate_limits();
+
+  ASSERT_EQ(all.count("openai"), 1u);
+  ASSERT_EQ(all.at("openai").size(), 1u);
+  const RateLimitRemaining& a1 = all.at("openai").at("a1");
+  EXPECT_EQ(a1.requests, 98u);
+  EXPECT_FALSE(a1.tokens.has_value());
+  EXPECT_EQ(a1.seen_at, kNoon + std::chrono::seconds(1));
+}
+
+TEST_F(CredentialServiceTest, RateLimitRemainingOfUnknownPoolsAndIdsIsIgnored) {
+  service_.record_rate_limit_remaining("groq", "a1",
+                                       {.requests = 1, .tokens = 1, .seen_at = kNoon});
+  service_.record_rate_limit_remaining("openai", "zz",
+                                       {.requests = 1, .tokens = 1, .seen_at = kNoon});
+
+  EXPECT_TRUE(service_.rate_limits().empty());
+}
+
+TEST_F(CredentialServiceTest, RateLimitRemainingSurvivesAReReadButNotARemoval) {
+  service_.record_rate_limit_remaining("openai", "a1",
+                                       {.requests = 5, .tokens = 6, .seen_at = kNoon});
+  service_.record_rate_limit_remaining("openai", "b2",
+                                       {.requests = 7, .tokens = 8, .seen_at = kNoon});
+  const store::Mutation remove = store::RemoveCredential{"openai", "b2"};
+  ASSERT_TRUE(store_.apply({&remove, 1}).has_value());
+
+  service_.sync();
+
+  const RateLimitsByPool all = service_.rate_limits();
+  ASSERT_EQ(all.count("openai"), 1u);
+  EXPECT_EQ(all.at("openai").count("a1"), 1u);
+  EXPECT_EQ(all.at("openai").count("b2"), 0u);
+}
+
 TEST(CredentialService, ConfigStrategyBeatsTheStores) {
   auto snapshot = two_keys();
   snapshot.pools["openai"].strategy = core::Strategy::FillFirst;
