@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/session.h"
 #include "cli/terminal.h"
 #include "config/config.h"
@@ -34,13 +35,30 @@ const core::Credential* holder_of(const store::PoolRecord& record, const std::st
   return nullptr;
 }
 
-// Returns the key from --api-key, stdin (`-`) or a masked prompt; nullopt: no key and no
-// terminal to ask on (a usage error).
+// Returns the key from --api-key, stdin (`-`) or a masked prompt, trimmed at both ends (a pasted
+// key often carries spaces or a CRLF no provider accepts); nullopt: no key and no terminal to ask
+// on (a usage error).
 std::optional<std::string> obtain_key(const Context& ctx, const AuthAddArgs& args) {
-  if (args.api_key && *args.api_key == "-") return read_secret_from(ctx.in);
-  if (args.api_key) return *args.api_key;
+  if (args.api_key && *args.api_key == "-") return trim_whitespace(read_secret_from(ctx.in));
+  if (args.api_key) return trim_whitespace(*args.api_key);
   if (!stdin_is_terminal()) return std::nullopt;
-  return read_masked_line("Paste your API key: ").value_or("");
+  return trim_whitespace(read_masked_line("Paste your API key: ").value_or(""));
+}
+
+// Checks the flags whose values CLI11 accepted but whose meaning is wrong (exit 1, not 2: see
+// run.cc) and returns the trimmed label, if one was given.
+Result<std::optional<std::string>> checked_flags(const AuthAddArgs& args) {
+  if (args.type && !core::parse_auth_type(*args.type)) {
+    return Error{ErrorCode::InvalidArgument,
+                 fmt::format("--type '{}' is not api_key or oauth", *args.type)};
+  }
+  if (args.base_url) {
+    if (Result<void> url = check_base_url(*args.base_url); !url) return url.error();
+  }
+  if (!args.label) return std::optional<std::string>{};
+  Result<std::string> label = normalise_label(*args.label);
+  if (!label) return label.error();
+  return std::optional<std::string>{std::move(*label)};
 }
 
 // The name in generated labels: "openai-1", and "lab-1" for custom:lab.
@@ -56,10 +74,13 @@ int auth_add(const Context& ctx, const AuthAddArgs& args) {
   if (!session) return fail(ctx, session.error());
   Result<std::string> pool = session->pool_key(args.provider);
   if (!pool) return fail(ctx, pool.error());
+  Result<std::optional<std::string>> label_flag = checked_flags(args);
+  if (!label_flag) return fail(ctx, label_flag.error());
+  const std::optional<std::string>& wanted_label = *label_flag;
 
   const auto provider = config::lookup_provider(session->config(), *pool);
   core::AuthType type = provider ? provider->default_type : core::AuthType::ApiKey;
-  if (args.type) type = core::parse_auth_type(*args.type).value_or(core::AuthType::ApiKey);
+  if (args.type) type = *core::parse_auth_type(*args.type);
   if (args.api_key && !args.type) type = core::AuthType::ApiKey;
   if (type == core::AuthType::OAuth) {
     return fail(ctx, {ErrorCode::InvalidArgument,
@@ -81,9 +102,10 @@ int auth_add(const Context& ctx, const AuthAddArgs& args) {
   const auto it = snapshot->pools.find(*pool);
   const store::PoolRecord record = it == snapshot->pools.end() ? store::PoolRecord{} : it->second;
 
-  if (args.label) {
+  if (wanted_label) {
     for (const core::Credential& c : record.credentials) {
-      if (same_text_ignoring_case(c.label, *args.label)) {
+      // Stored labels may predate trimming; compare as TARGET resolution would.
+      if (same_text_ignoring_case(trim_whitespace(c.label), *wanted_label)) {
         return fail(ctx,
                     {ErrorCode::AlreadyExists,
                      fmt::format("{} already has a credential labelled '{}'", *pool, c.label)});
@@ -98,7 +120,7 @@ int auth_add(const Context& ctx, const AuthAddArgs& args) {
   core::Credential credential;
   credential.id = store::new_credential_id(ctx.random, record.credentials);
   credential.label =
-      args.label ? *args.label : store::generated_label(label_stem(*pool), record.credentials);
+      wanted_label ? *wanted_label : store::generated_label(label_stem(*pool), record.credentials);
   credential.auth_type = core::AuthType::ApiKey;
   credential.source = "manual";
   credential.access_token = core::Secret(*key);

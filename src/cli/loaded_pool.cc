@@ -18,12 +18,8 @@ Result<const core::Credential*> resolve_target(const LoadedPool& loaded, std::st
   if (loaded.pool.size() == 0) {
     return Error{ErrorCode::NotFound, fmt::format("{} has no credentials", loaded.key)};
   }
-  Result<const core::Credential*> found = loaded.pool.resolve(target);
-  if (!found) {
-    return Error{found.error().code,
-                 fmt::format("{} (pool {})", found.error().message, loaded.key)};
-  }
-  return found;
+  // core::Pool::resolve's error already names the pool and its labels.
+  return loaded.pool.resolve(target);
 }
 
 int display_index(const core::Credential& credential) { return credential.priority + 1; }

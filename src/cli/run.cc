@@ -53,8 +53,8 @@ Commands define_auth(CLI::App& app, Parsed& p) {
   c.add->add_option("--label", p.add.label, "Label, unique in the pool (default <provider>-<n>)");
   c.add->add_option("--base-url", p.add.base_url, "Base URL for this credential only");
   c.add->add_option("--priority", p.add.priority, "0-based position (default: last)");
-  c.add->add_option("--type", p.add.type, "api_key or oauth")
-      ->check(CLI::IsMember({"api_key", "api-key", "oauth"}));
+  // Checked by auth_add, not CLI11: a well-formed but wrong value exits 1 (see run()).
+  c.add->add_option("--type", p.add.type, "api_key or oauth");
   c.add->add_flag("--no-browser", p.add.no_browser, "OAuth: print the login URL only");
 
   c.list = c.auth->add_subcommand("list", "List credentials and their state");
@@ -142,6 +142,12 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, std::cout, std::cerr);
   } catch (const CLI::ParseError& e) {
+    // Exit 2 is for command-line syntax only (DESIGN.md "Pinned details / CLI"): an unknown
+    // flag, a missing argument, and a value CLI11 cannot convert to the option's type
+    // (`--priority abc`), since such a value is malformed before any command can judge it.
+    // Values that parse but mean nothing valid (`--type bogus`, `--base-url notaurl`,
+    // `serve --listen nonsense`) are checked by the commands and exit 1; so no option here
+    // carries a CLI11 ->check().
     std::cerr << "credpool: " << e.what() << "\nRun with --help for usage.\n";
     return kExitUsage;
   }

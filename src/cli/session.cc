@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/home.h"
+#include "cli/input.h"
 #include "providers/catalogue.h"
 #include "store/file_store.h"
 
@@ -40,6 +41,16 @@ std::vector<store::ConfigSeed> config_seeds_of(const config::Config& config) {
 }  // namespace
 
 Result<Session> Session::open(const Context& ctx) {
+  // A missing default config.yaml means defaults, but a file named with --config must exist: a
+  // typo there would otherwise run silently on defaults.
+  if (ctx.config_flag) {
+    std::error_code ec;
+    if (!std::filesystem::exists(*ctx.config_flag, ec)) {
+      return Error{ErrorCode::NotFound,
+                   fmt::format("--config {}: {}", ctx.config_flag->string(),
+                               ec ? ec.message() : std::string("no such file"))};
+    }
+  }
   std::vector<std::string> warnings;
   Result<config::Config> config =
       config::Config::load(config_path(ctx.home, ctx.config_flag), store::process_env(), &warnings);
@@ -61,7 +72,8 @@ const config::Config& Session::config() const { return state_->config; }
 store::Store& Session::store() { return state_->store; }
 
 Result<std::string> Session::pool_key(std::string_view provider) const {
-  if (std::optional<std::string> key = config::resolve_pool_key(state_->config, provider)) {
+  if (std::optional<std::string> key =
+          config::resolve_pool_key(state_->config, normalise_provider_name(provider))) {
     return *key;
   }
   std::vector<std::string> custom_names;

@@ -19,8 +19,8 @@ namespace credpool::cli {
 // Blocking (file I/O and flock); one command at a time.
 class Session {
  public:
-  // Loads the config named by --config or the home's config.yaml (missing: defaults). Fails with
-  // the config's own message (file, line, key).
+  // Loads the config named by --config (missing: NotFound, naming it) or the home's config.yaml
+  // (missing: defaults). Fails with the config's own message (file, line, key).
   static Result<Session> open(const Context& ctx);
 
   Session(Session&&) noexcept;

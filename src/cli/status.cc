@@ -10,6 +10,8 @@
 #include "cli/list_view.h"
 #include "cli/load_views.h"
 #include "cli/session.h"
+#include "cli/terminal.h"
+#include "cli/watch.h"
 #include "gateway/pool_view.h"
 
 namespace credpool::cli {
@@ -18,12 +20,12 @@ namespace {
 
 constexpr auto kWatchPeriod =
     std::chrono::seconds{1};  // DESIGN.md: `status --watch` redraws every second
-constexpr std::string_view kClearScreen = "\033[H\033[2J";
 
 std::string render_status(const std::vector<gateway::PoolView>& views, core::WallTime now) {
   std::string out;
   for (const gateway::PoolView& view : views) {
     if (view.credentials.empty()) continue;
+    out += out.empty() ? "" : "\n";  // a blank line between pools, none after the last
     out += render_text(view, now);
     int index = 1;
     for (const core::Credential& c : view.credentials) {
@@ -33,7 +35,6 @@ std::string render_status(const std::vector<gateway::PoolView>& views, core::Wal
       }
       ++index;
     }
-    out += "\n";
   }
   return out.empty() ? "No credentials.\n" : out;
 }
@@ -57,10 +58,13 @@ int status(const Context& ctx, const StatusArgs& args) {
   Result<Session> session = Session::open(ctx);
   if (!session) return fail(ctx, session.error());
   if (!args.watch) return print_once(ctx, *session, args);
-  // Runs until the user interrupts it (Ctrl-C ends the process); a failed load ends it too.
-  while (true) {
-    if (!args.json) ctx.out << kClearScreen;
+  const bool clear_screen = !args.json && stdout_is_terminal();
+  // Runs until the user interrupts it (Ctrl-C ends the process); a failed load or a closed
+  // output ends it too.
+  for (long frame = 0;; ++frame) {
+    ctx.out << watch_separator(clear_screen, frame);
     if (const int code = print_once(ctx, *session, args); code != kExitOk) return code;
+    if (!ctx.out) return kExitFailure;
     std::this_thread::sleep_for(kWatchPeriod);
   }
 }

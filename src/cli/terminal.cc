@@ -12,6 +12,8 @@ bool is_interactive() { return isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO
 
 bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
 
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+
 std::optional<std::string> read_masked_line(const std::string& prompt) {
   std::cerr << prompt << std::flush;
   termios saved{};

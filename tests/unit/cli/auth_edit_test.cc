@@ -10,6 +10,7 @@ namespace credpool::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Three openai rows: ids a1 b2 c3, labels "alpha", "2", "gamma"; c3 is rate-limited.
 void write_three(const CliHome& home) {
@@ -211,6 +212,17 @@ TEST(AuthRefresh, RefusesAnApiKey) {
 
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("not a refreshable OAuth credential"));
+}
+
+TEST(AuthRemove, ANoCredentialErrorNamesThePoolOnce) {
+  CliHome home;
+  write_three(home);
+
+  const CliRun r = home.run({"auth", "remove", "openai", "nope"});
+
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no credential 'nope' in pool openai (labels: alpha, 2, gamma)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("(pool openai)")));
 }
 
 }  // namespace

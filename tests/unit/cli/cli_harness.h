@@ -1,6 +1,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +65,18 @@ class CliHome {
   // Runs `credpool args...` with `input` on stdin (a pipe, never a terminal). Bounded: the child
   // ends when its stdin closes or it finishes its command.
   CliRun run(const std::vector<std::string>& args, const std::string& input = "") const {
+    return spawn_and_drain(args, input, std::nullopt);
+  }
+
+  // Runs a command that does not end by itself (`status --watch`) until its stdout contains
+  // `wanted`, then kills it (exit_code then reports the signal). Bounded: gives up after 20 s.
+  CliRun run_until_output(const std::vector<std::string>& args, const std::string& wanted) const {
+    return spawn_and_drain(args, "", wanted);
+  }
+
+ private:
+  CliRun spawn_and_drain(const std::vector<std::string>& args, const std::string& input,
+                         const std::optional<std::string>& stop_at) const {
     std::vector<std::string> argv_text{CREDPOOL_BIN};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -103,14 +117,14 @@ class CliHome {
       [[maybe_unused]] auto n = ::write(in_pipe[1], input.data(), input.size());
     }
     ::close(in_pipe[1]);
-    drain(out_pipe[0], err_pipe[0], result);
+    drain(out_pipe[0], err_pipe[0], result, stop_at);
+    if (stop_at) ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
   }
 
- private:
   std::vector<std::string> environment() const {
     std::map<std::string, std::string> env{{"CREDPOOL_HOME", dir_.string()},
                                            {"HOME", dir_.string()}};
@@ -123,12 +137,19 @@ class CliHome {
     return out;
   }
 
-  static void drain(int out_fd, int err_fd, CliRun& result) {
+  // Reads both pipes until they close or, with `stop_at`, until stdout contains it (at most 20 s).
+  static void drain(int out_fd, int err_fd, CliRun& result,
+                    const std::optional<std::string>& stop_at) {
     std::array<pollfd, 2> fds{{{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}}};
     int open = 2;
     std::array<char, 4096> buf{};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (open > 0) {
-      if (::poll(fds.data(), fds.size(), -1) < 0) break;
+      if (stop_at && (result.out.find(*stop_at) != std::string::npos ||
+                      std::chrono::steady_clock::now() > deadline)) {
+        break;
+      }
+      if (::poll(fds.data(), fds.size(), stop_at ? 1000 : -1) < 0) break;
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (fds[i].fd < 0 || fds[i].revents == 0) continue;
         const ssize_t n = ::read(fds[i].fd, buf.data(), buf.size());
@@ -140,6 +161,9 @@ class CliHome {
         }
         (i == 0 ? result.out : result.err).append(buf.data(), static_cast<std::size_t>(n));
       }
+    }
+    for (const pollfd& p : fds) {
+      if (p.fd >= 0) ::close(p.fd);
     }
   }
 

@@ -114,5 +114,55 @@ TEST(CliUsage, StatusJsonAddsLastUseFields) {
   EXPECT_TRUE(row.contains("last_failure_provider"));
 }
 
+TEST(CliUsage, AConfigFileNamedWithTheFlagMustExist) {
+  CliHome home;
+  const std::string missing = (home.dir() / "nonexistent" / "c.yaml").string();
+
+  const CliRun r = home.run({"--config", missing, "auth", "list"});
+
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(missing));
+}
+
+TEST(CliUsage, AMissingDefaultConfigMeansDefaults) {
+  CliHome home;
+
+  const CliRun r = home.run({"auth", "list"});
+
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// DESIGN.md: exit 2 only for command-line syntax. A value CLI11 cannot convert to the option's
+// type is malformed syntax; a well-formed value that means nothing valid is a failure (1).
+TEST(CliUsage, AnUnconvertibleNumberIsSyntaxButAWrongValueIsAFailure) {
+  CliHome home;
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+  };
+  const Case cases[] = {
+      {{"auth", "add", "openai", "--api-key", "sk-test-aaaaaaaaaaaa1111", "--priority", "abc"}, 2},
+      {{"auth", "priority", "openai", "1", "abc"}, 2},
+      {{"serve", "--listen", "nonsense"}, 1},
+      {{"auth", "add", "openai", "--api-key", "sk-test-aaaaaaaaaaaa1111", "--type", "bogus"}, 1},
+      {{"auth", "strategy", "openai", "bogus"}, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args.back());
+    EXPECT_EQ(home.run(c.args).exit_code, c.exit_code);
+  }
+}
+
+TEST(CliUsage, StatusWatchWithoutATerminalPrintsNoScreenControlCodes) {
+  CliHome home;
+  ASSERT_EQ(home.run({"auth", "add", "openai", "--api-key", "sk-test-aaaaaaaaaaaa1111"}).exit_code,
+            0);
+
+  const CliRun r = home.run_until_output({"status", "--watch"}, "sk-...1111");
+
+  EXPECT_THAT(r.out, HasSubstr("openai"));
+  EXPECT_EQ(r.out.find('\033'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace credpool::testing
