@@ -22,6 +22,7 @@
 #include "core/cooldown_policy.h"
 #include "core/recovery_policy.h"
 #include "core/soft_failure.h"
+#include "gateway/attempt_events.h"
 #include "gateway/errors.h"
 #include "gateway/rate_limit_remaining.h"
 #include "gateway/upstream_request.h"
@@ -151,6 +152,8 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         current = deps.credentials.pick(step.provider, step.model, now);
         if (!current || tried.count(current->id) != 0) break;
         tried.insert(current->id);
+      } else {
+        deps.credentials.count_retry(step.provider, current->id);  // pick() counted the first
       }
       fresh_pick = false;
 
@@ -182,6 +185,9 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         failure = error == http::UpstreamError::Timeout
                       ? core::timeout_failure()
                       : core::transport_failure(http::to_string(error));
+        deps.metrics.count_attempt(
+            step.provider, current->label,
+            error == http::UpstreamError::Timeout ? "timeout" : "unreachable");
       } else if (response->status() >= 200 && response->status() < 300) {
         const bool stream = is_event_stream(response->headers());
         std::string head;
@@ -228,7 +234,7 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
           auto headers = response_headers(response->headers(), answer);
           outcome = {response->status(), step.provider, current->label, outcome.attempts,
                      upstream_time};
-          deps.metrics.count_request(step.provider, current->label, "success");
+          deps.metrics.count_attempt(step.provider, current->label, "success");
           if (complete && !stream && response->error() == http::UpstreamError::None) {
             co_await writer.send(response->status(), std::move(headers), std::move(head));
             co_return outcome;
@@ -261,12 +267,14 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         }
         failure = core::classify(step.provider, answer.status, answer.headers, answer.body, now);
         if (!failure) {  // neither success nor failure (3xx): the client's business
+          deps.metrics.count_attempt(step.provider, current->label, "unclassified");
           last = std::move(answer);
           break;
         }
       }
       if (!failure) failure = core::transport_failure("unreadable response");
       if (answer.status != 0) {
+        deps.metrics.count_attempt(step.provider, current->label, core::to_string(failure->reason));
         last = std::move(answer);
         last_transport.reset();
       }
@@ -305,6 +313,12 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                 deps.credentials.record_model_cooldown(pool, id, model, until, std::move(done));
               };
           co_await await_durable(std::move(start));
+          JournalEvent event =
+              attempt_event(JournalKind::Mark, proxy.request_id, pool, *current, *failure, now);
+          event.message = "model " + model + ": " + event.message;
+          event.resets_at = until;
+          event.reset_source = core::to_string(recovery.cooldown->source);
+          deps.credentials.journal(std::move(event));
         } else {
           const core::Exhaustion exhaustion =
               core::make_exhaustion(*failure, *recovery.cooldown, now);
@@ -313,6 +327,12 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                 deps.credentials.record_exhaustion(pool, id, exhaustion, std::move(done));
               };
           co_await await_durable(std::move(start));
+          JournalEvent event =
+              attempt_event(exhaustion.dead ? JournalKind::Dead : JournalKind::Mark,
+                            proxy.request_id, pool, *current, *failure, now);
+          if (!exhaustion.dead) event.resets_at = exhaustion.resets_at;
+          event.reset_source = core::to_string(exhaustion.reset_source);
+          deps.credentials.journal(std::move(event));
         }
         spdlog::info("event=credential_cooled provider={} credential={} id={} reason={} until={}",
                      step.provider, current->label, current->id, core::to_string(failure->reason),
@@ -325,6 +345,8 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
         case core::NextStep::RotateNow:
         case core::NextStep::RefreshThenRetry:
           deps.metrics.count_rotation(step.provider, core::to_string(failure->reason));
+          deps.credentials.journal(attempt_event(JournalKind::Rotate, proxy.request_id,
+                                                 step.provider, *current, *failure, now));
           fresh_pick = true;
           break;
         case core::NextStep::RetrySameAfter: {
@@ -362,6 +384,19 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
     }
     if (s + 1 < steps.size()) {
       deps.metrics.count_fallback(step.provider, steps[s + 1].provider, fallback_reason);
+      JournalEvent event;
+      event.ts = now;
+      event.event = JournalKind::Fallback;
+      event.provider = step.provider;
+      if (current) {
+        event.credential_id = current->id;
+        event.label = current->label;
+      }
+      event.reason = fallback_reason;
+      event.message =
+          fmt::format("fall back to {} (model {})", steps[s + 1].provider, steps[s + 1].model);
+      event.request_id = proxy.request_id;
+      deps.credentials.journal(std::move(event));
     }
   }
 
@@ -378,7 +413,7 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                                  : std::chrono::seconds(core::kSoleCooldown);
     ErrorResponse error = make_error(proxy.client_wire, GatewayError::CredentialsExhausted,
                                      exhausted_message(exhausted), retry_after);
-    deps.metrics.count_request(steps.empty() ? "" : steps.front().provider, "", "exhausted");
+    deps.metrics.count_exhausted(steps.empty() ? "" : steps.front().provider);
     outcome.status = error.status;
     outcome.provider.clear();  // credpool's own answer
     outcome.credential.clear();
@@ -394,8 +429,6 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                    : timeout     ? "upstream did not answer in time"
                                  : "upstream unreachable");
     outcome.status = error.status;
-    deps.metrics.count_request(outcome.provider, outcome.credential,
-                               timeout ? "timeout" : "unreachable");
     co_await writer.send(error.status, std::move(error.headers), std::move(error.body));
     co_return outcome;
   }
@@ -403,7 +436,6 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
   outcome.status = last->status;
   outcome.provider = last->provider;
   outcome.credential = last->credential;
-  deps.metrics.count_request(last->provider, last->credential, "upstream_error");
   auto headers = response_headers(last->headers, *last);
   co_await writer.send(last->status, std::move(headers), std::move(last->body));
   co_return outcome;

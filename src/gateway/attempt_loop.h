@@ -34,6 +34,7 @@ struct ProxyRequest {
   providers::Wire client_wire = providers::Wire::OpenAI;  // for credpool's own errors
   bool anthropic_endpoint = false;                        // routes /v1/messages* to anthropic
   std::string model;                                      // empty: default_provider
+  std::string request_id;                                 // names the request in the journal
 };
 
 // Says how a proxied request ended, for the access log.

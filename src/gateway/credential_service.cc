@@ -131,6 +131,14 @@ std::optional<PickedCredential> CredentialService::pick(const std::string& pool,
                           c->base_url, c->auth_type, c->failure_streak};
 }
 
+void CredentialService::count_retry(const std::string& pool, const std::string& id) {
+  Slot* slot = find_slot(pool);
+  if (slot == nullptr) return;
+  std::scoped_lock lock(slot->mutex);
+  if (!slot->pool || !slot->pool->add_requests(id, 1)) return;
+  slot->count_deltas[id] += 1;
+}
+
 PoolExhausted CredentialService::exhausted(const std::string& pool, std::string_view model,
                                            core::WallTime now) {
   PoolExhausted out;
@@ -392,18 +400,37 @@ bool CredentialService::write_batch(std::vector<Job>& jobs) {
   return ok;
 }
 
+void CredentialService::journal(JournalEvent event) {
+  if (!journal_sink_) return;
+  {
+    std::scoped_lock lock(queue_mutex_);
+    events_.push_back(std::move(event));
+  }
+  queue_cv_.notify_one();
+}
+
+// Writes queued jobs (or only re-reads, once a period), then hands queued journal events to the
+// sink. Journal events alone do not cause a store re-read.
 void CredentialService::store_loop() {
   std::unique_lock lock(queue_mutex_);
+  auto next_read = std::chrono::steady_clock::now() + kRefreshPeriod;
   while (true) {
-    queue_cv_.wait_for(lock, kRefreshPeriod, [this] { return stopping_ || !queue_.empty(); });
+    queue_cv_.wait_until(lock, next_read,
+                         [this] { return stopping_ || !queue_.empty() || !events_.empty(); });
     std::vector<Job> jobs(std::make_move_iterator(queue_.begin()),
                           std::make_move_iterator(queue_.end()));
     queue_.clear();
+    std::vector<JournalEvent> events = std::move(events_);
+    events_.clear();
     const bool last = stopping_;
     lock.unlock();
-    write_batch(jobs);
+    if (!jobs.empty() || last || std::chrono::steady_clock::now() >= next_read) {
+      write_batch(jobs);
+      next_read = std::chrono::steady_clock::now() + kRefreshPeriod;
+    }
+    if (!events.empty() && journal_sink_) journal_sink_(events);
     lock.lock();
-    if (last && queue_.empty()) break;
+    if (last && queue_.empty() && events_.empty()) break;
   }
 }
 

@@ -19,6 +19,7 @@
 #include "core/credential.h"
 #include "core/pool.h"
 #include "core/strategy.h"
+#include "gateway/journal.h"
 #include "gateway/metrics.h"
 #include "gateway/pool_view.h"
 #include "gateway/rate_limit_remaining.h"
@@ -78,6 +79,12 @@ class CredentialService {
   CredentialService(const CredentialService&) = delete;
   CredentialService& operator=(const CredentialService&) = delete;
 
+  // Receives journal events on the store thread, in the order they were queued (JournalWriter's
+  // append; blocking I/O is fine there).
+  using JournalSink = std::function<void(const std::vector<JournalEvent>&)>;
+
+  // Sets where journal() events go; call before start(). Without a sink they are dropped.
+  void set_journal(JournalSink sink) { journal_sink_ = std::move(sink); }
   // Builds the pools from `initial` (already seeded and hydrated) and starts the store thread.
   // Call once.
   void start(const store::Snapshot& initial);
@@ -91,6 +98,10 @@ class CredentialService {
   // nullopt when nothing is usable (or the pool is unknown); see exhausted().
   std::optional<PickedCredential> pick(const std::string& pool, std::string_view model,
                                        core::WallTime now);
+  // Counts one more upstream attempt with credential `id` of `pool` that was not a fresh pick (a
+  // retry on the same credential), through the same batched path as pick()'s count (DESIGN.md:
+  // request_count is +1 per upstream attempt, any outcome). Ignored for an unknown pool or id.
+  void count_retry(const std::string& pool, const std::string& id);
   // Describes why `pool` has nothing usable for `model` at `now`.
   PoolExhausted exhausted(const std::string& pool, std::string_view model, core::WallTime now);
   // Returns true when a credential other than `id` is usable in `pool` for `model` at `now`.
@@ -113,6 +124,10 @@ class CredentialService {
                                    const RateLimitRemaining& remaining);
   // Returns a copy of every recorded budget, for /admin/pools (add_rate_limit_remaining).
   RateLimitsByPool rate_limits();
+
+  // Queues a journal event for the store thread, which writes it after the store write in
+  // progress (a mark's event follows its durable write). Never blocks on I/O.
+  void journal(JournalEvent event);
 
   // Returns a copy of every pool, sorted by key, for /admin/pools.
   std::vector<PoolView> views(core::WallTime now);
@@ -151,6 +166,8 @@ class CredentialService {
   std::condition_variable queue_cv_;
   std::deque<Job> queue_;
   std::vector<store::Mutation> unwritten_;  // failed writes, retried with the next batch
+  std::vector<JournalEvent> events_;        // journal lines not yet handed to the sink
+  JournalSink journal_sink_;
   bool stopping_ = false;
   std::thread store_thread_;
   std::atomic<std::uint64_t> store_failures_{0};

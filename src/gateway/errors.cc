@@ -15,6 +15,7 @@ std::string_view openai_type(GatewayError error) {
     case GatewayError::RequestTooLarge:
     case GatewayError::InvalidRequest:
     case GatewayError::NotFound:
+    case GatewayError::MethodNotAllowed:
       return "invalid_request_error";
     case GatewayError::CredentialsExhausted:
       return "rate_limit_error";
@@ -33,6 +34,7 @@ std::string_view anthropic_type(GatewayError error) {
     case GatewayError::RequestTooLarge:
       return "request_too_large";
     case GatewayError::InvalidRequest:
+    case GatewayError::MethodNotAllowed:
       return "invalid_request_error";
     case GatewayError::NotFound:
       return "not_found_error";
@@ -63,6 +65,8 @@ int status_of(GatewayError error) {
       return 504;
     case GatewayError::NotFound:
       return 404;
+    case GatewayError::MethodNotAllowed:
+      return 405;
   }
   return 500;
 }
@@ -83,6 +87,8 @@ std::string_view code_of(GatewayError error) {
       return "upstream_timeout";
     case GatewayError::NotFound:
       return "not_found";
+    case GatewayError::MethodNotAllowed:
+      return "method_not_allowed";
   }
   return "unknown";
 }

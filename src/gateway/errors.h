@@ -20,6 +20,7 @@ enum class GatewayError {
   UpstreamUnreachable,   // 502
   UpstreamTimeout,       // 504
   NotFound,              // 404: unknown path
+  MethodNotAllowed,      // 405: a known path with another method (the caller adds `Allow`)
 };
 
 // Returns the HTTP status of an error kind.

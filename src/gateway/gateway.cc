@@ -1,7 +1,9 @@
 #include "gateway/gateway.h"
 
+#include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +21,20 @@ constexpr std::string_view kJson = "application/json";
 bool is_proxied_post(std::string_view path) {
   return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
          path == "/v1/responses" || path == "/v1/messages" || path == "/v1/messages/count_tokens";
+}
+
+bool is_get_only(std::string_view path) {
+  return path == "/v1/models" || path == "/healthz" || path == "/metrics" || path == "/admin/pools";
+}
+
+// Returns 405 with `Allow: <allowed>` in the client's wire.
+ErrorResponse method_not_allowed(providers::Wire wire, std::string_view method,
+                                 std::string_view path, std::string_view allowed) {
+  ErrorResponse error =
+      make_error(wire, GatewayError::MethodNotAllowed,
+                 fmt::format("{} is not allowed on {}; use {}", method, path, allowed));
+  error.headers.emplace_back("allow", std::string(allowed));
+  return error;
 }
 
 // Compares two strings in time independent of where they differ (client keys are secrets).
@@ -59,6 +75,16 @@ Gateway::Gateway(std::shared_ptr<const config::Config> config, CredentialService
             upstream, metrics,
             clock,    [this](std::chrono::milliseconds wait) { return jitter(wait); }} {}
 
+std::string Gateway::request_id(const http::IncomingRequest& request) {
+  if (auto given = http::find_header(request.headers, "x-request-id")) {
+    const bool printable =
+        std::all_of(given->begin(), given->end(), [](char c) { return c > 0x20 && c < 0x7f; });
+    if (!given->empty() && given->size() <= 128 && printable) return std::string(*given);
+  }
+  std::scoped_lock lock(random_mutex_);
+  return fmt::format("req_{:016x}", random_.below(~std::uint64_t{0}));
+}
+
 std::chrono::milliseconds Gateway::jitter(std::chrono::milliseconds wait) {
   std::scoped_lock lock(random_mutex_);
   return core::jittered(wait, random_);
@@ -91,11 +117,18 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
                                                      ProxyRequest& proxy) const {
   const std::string path = path_of(request.target);
   const providers::Wire wire = wire_for_path(path);
-  if (request.method == "GET" && path == "/healthz") {
+  if (path == "/healthz") {  // the one route without a client key
+    if (request.method != "GET") return method_not_allowed(wire, request.method, path, "GET");
     return ErrorResponse{200, {{"content-type", std::string(kJson)}}, R"({"status":"ok"})"};
   }
   if (!client_key_ok(request)) {
     return make_error(wire, GatewayError::InvalidClientKey, "missing or invalid client key");
+  }
+  if (is_proxied_post(path) && request.method != "POST") {
+    return method_not_allowed(wire, request.method, path, "POST");
+  }
+  if (is_get_only(path) && request.method != "GET") {
+    return method_not_allowed(wire, request.method, path, "GET");
   }
   if (request.method == "GET" && path == "/metrics") {
     return ErrorResponse{200,
@@ -111,7 +144,7 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
   if (!path.starts_with("/v1/")) {
     return make_error(wire, GatewayError::NotFound, "unknown path " + path);
   }
-  proxy = ProxyRequest{wire, path.starts_with("/v1/messages"), ""};
+  proxy = ProxyRequest{wire, path.starts_with("/v1/messages"), "", ""};
   if (!request.body.empty()) {
     const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) {
@@ -136,6 +169,7 @@ boost::asio::awaitable<ProxyOutcome> Gateway::route(http::IncomingRequest& reque
     co_await writer.send(status, std::move(local->headers), std::move(local->body));
     co_return answered(status);
   }
+  proxy.request_id = request_id(request);
   co_return co_await run_attempts(deps_, request, proxy, writer);
 }
 

@@ -44,6 +44,8 @@ class Gateway {
                                               ProxyRequest& proxy) const;
   bool client_key_ok(const http::IncomingRequest& request) const;
   std::chrono::milliseconds jitter(std::chrono::milliseconds wait);
+  // Returns the client's x-request-id when it is short printable ASCII, else a new "req_<hex>".
+  std::string request_id(const http::IncomingRequest& request);
 
   std::shared_ptr<const config::Config> config_;
   CredentialService& credentials_;

@@ -62,9 +62,13 @@ void Metrics::bump(Family& family, Labels labels) {
   counter->fetch_add(1, std::memory_order_relaxed);
 }
 
-void Metrics::count_request(std::string_view provider, std::string_view credential,
+void Metrics::count_attempt(std::string_view provider, std::string_view credential,
                             std::string_view outcome) {
   bump(requests_, {std::string(provider), std::string(credential), std::string(outcome)});
+}
+
+void Metrics::count_exhausted(std::string_view provider) {
+  bump(exhausted_, {std::string(provider), "exhausted"});
 }
 
 void Metrics::count_rotation(std::string_view provider, std::string_view reason) {
@@ -86,7 +90,7 @@ void Metrics::observe_overhead(std::chrono::nanoseconds elapsed) {
 void Metrics::render_family(std::string_view name, std::string_view help,
                             const std::vector<std::string_view>& label_names, const Family& family,
                             std::string& out) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  if (!help.empty()) out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
   for (const auto& [labels, value] : family) {
     out += name;
     out += '{';
@@ -102,8 +106,11 @@ std::string Metrics::render(const std::vector<CredentialGauge>& credentials) con
   std::string out;
   {
     std::scoped_lock lock(mutex_);
-    render_family("credpool_requests_total", "Client requests by the attempt that answered.",
+    render_family("credpool_requests_total",
+                  "Upstream attempts by provider, credential and outcome; outcome=\"exhausted\" "
+                  "(no credential label) counts credpool's own 429s.",
                   {"provider", "credential", "outcome"}, requests_, out);
+    render_family("credpool_requests_total", "", {"provider", "outcome"}, exhausted_, out);
     render_family("credpool_rotations_total", "Rotations away from a credential.",
                   {"provider", "reason"}, rotations_, out);
     render_family("credpool_fallbacks_total", "Moves to the next route step.",

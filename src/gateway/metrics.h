@@ -44,10 +44,17 @@ struct CredentialGauge {
 // atomic; label sets are few (providers x credentials x outcomes).
 class Metrics {
  public:
-  // Counts one client request's outcome on the attempt that answered it ("success",
-  // "upstream_error", "exhausted", "unreachable", "timeout", ...).
-  void count_request(std::string_view provider, std::string_view credential,
+  // Counts one upstream attempt under its own provider and credential (label) in
+  // credpool_requests_total, by what happened: "success", the attempt's failure reason
+  // ("rate_limit", "quota", "auth", "forbidden", "server", "overloaded", "timeout",
+  // "bad_request", ...; see core::FailureReason), "unreachable" (no connection or a broken
+  // answer) or "unclassified" (a 3xx passed to the client). Retries count once per attempt.
+  void count_attempt(std::string_view provider, std::string_view credential,
                      std::string_view outcome);
+  // Counts one request credpool answered itself with 429 credentials_exhausted (no attempt
+  // could be made). It has no credential, so it is rendered without that label:
+  // credpool_requests_total{provider="<the route's first provider>",outcome="exhausted"}.
+  void count_exhausted(std::string_view provider);
   // Counts one rotation away from a credential, by failure reason.
   void count_rotation(std::string_view provider, std::string_view reason);
   // Counts one move to the next route step.
@@ -64,12 +71,14 @@ class Metrics {
   using Labels = std::vector<std::string>;
   using Family = std::map<Labels, std::unique_ptr<std::atomic<std::uint64_t>>>;
   void bump(Family& family, Labels labels);
+  // Appends `family`'s rows; the HELP/TYPE header only when `help` is not empty.
   static void render_family(std::string_view name, std::string_view help,
                             const std::vector<std::string_view>& label_names, const Family& family,
                             std::string& out);
 
   mutable std::mutex mutex_;  // guards the maps' structure, not the counts
-  Family requests_;
+  Family requests_;           // {provider, credential, outcome}
+  Family exhausted_;          // {provider, "exhausted"}
   Family rotations_;
   Family fallbacks_;
   Histogram upstream_seconds_;

@@ -12,11 +12,13 @@
 #include "core/random.h"
 #include "gateway/credential_service.h"
 #include "gateway/gateway.h"
+#include "gateway/journal.h"
 #include "gateway/metrics.h"
 #include "http/runtime.h"
 #include "http/server.h"
 #include "http/upstream_client.h"
 #include "providers/catalogue.h"
+#include "store/file_store.h"
 #include "store/seeding.h"
 
 namespace credpool::gateway {
@@ -49,7 +51,7 @@ int fail(const std::string& message) {
 }  // namespace
 
 int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
-                std::string listen) {
+                std::string listen, std::optional<std::filesystem::path> journal_home) {
   // stdout carries only the "listening" line (scripts parse it); logs go to stderr unless the
   // CLI installed its own logger.
   if (spdlog::default_logger()->name().empty()) {
@@ -73,9 +75,25 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   auto initial = store::load_seeded(store, env_seeds(), custom, env, random);
   if (!initial) return fail(initial.error().message);
 
+  if (!journal_home) {
+    if (const auto* file = dynamic_cast<const store::FileStore*>(&store)) {
+      journal_home = file->home();
+    }
+  }
+  // Declared before the service: its store thread writes here until credentials.stop().
+  std::optional<JournalWriter> journal;
+  if (journal_home) journal.emplace(*journal_home);
+
   CredentialService credentials(
       store, clock, config.credential_pool_strategies,
       [env, custom](store::Snapshot& s) { store::hydrate(s, env, custom); }, seed);
+  if (journal) {
+    credentials.set_journal([&journal](const std::vector<JournalEvent>& events) {
+      if (auto written = journal->append(events); !written) {
+        spdlog::warn("event=journal_write_failed error=\"{}\"", written.error().message);
+      }
+    });
+  }
   credentials.start(*initial);
 
   http::Runtime runtime(0);

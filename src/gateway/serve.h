@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -15,7 +17,12 @@ namespace credpool::gateway {
 // store thread. Returns 0 after a clean shutdown, 1 when the store cannot be loaded or the
 // address cannot be bound (the reason on stderr). Call from the main thread, before any other
 // thread exists (it blocks SIGINT/SIGTERM for the threads it starts).
+//
+// The journal (`<home>/events.jsonl`: marks, dead credentials, rotations, fallbacks) goes to
+// `journal_home` when given, else to the FileStore's home when `store` is a FileStore; with
+// neither (a Redis store and no home) no journal is written.
 int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
-                std::string listen);
+                std::string listen,
+                std::optional<std::filesystem::path> journal_home = std::nullopt);
 
 }  // namespace credpool::gateway

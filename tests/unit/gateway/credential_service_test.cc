@@ -80,6 +80,24 @@ TEST_F(CredentialServiceTest, PicksAreFlushedToTheStoreAsCounts) {
   EXPECT_EQ(find(*store_.load(), "openai", "a1")->request_count, 2u);
 }
 
+TEST_F(CredentialServiceTest, RetriesOnTheSameCredentialCountAsAttemptsToo) {
+  (void)service_.pick("openai", "m", kNoon);
+  service_.count_retry("openai", "a1");
+  service_.count_retry("openai", "a1");
+
+  EXPECT_EQ(service_.views(kNoon)[0].credentials[0].request_count, 3u);
+  service_.sync();
+  EXPECT_EQ(find(*store_.load(), "openai", "a1")->request_count, 3u);
+}
+
+TEST_F(CredentialServiceTest, RetriesOfUnknownPoolsAndIdsAreIgnored) {
+  service_.count_retry("groq", "a1");
+  service_.count_retry("openai", "zz");
+
+  service_.sync();
+  EXPECT_EQ(find(*store_.load(), "openai", "a1")->request_count, 0u);
+}
+
 TEST_F(CredentialServiceTest, MarkAppliesAtOnceAndIsDurableWhenDoneRuns) {
   std::atomic<int> done_calls{0};
   std::atomic<bool> durable{false};

@@ -44,6 +44,7 @@ TEST(Errors, EachKindHasItsPinnedStatusAndCode) {
       {GatewayError::UpstreamUnreachable, 502, "upstream_unreachable"},
       {GatewayError::UpstreamTimeout, 504, "upstream_timeout"},
       {GatewayError::NotFound, 404, "not_found"},
+      {GatewayError::MethodNotAllowed, 405, "method_not_allowed"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(row.code));

@@ -9,12 +9,12 @@ bool contains(const std::string& text, std::string_view needle) {
   return text.find(needle) != std::string::npos;
 }
 
-TEST(Metrics, CountsRequestsPerLabelSet) {
+TEST(Metrics, CountsAttemptsPerLabelSet) {
   Metrics metrics;
 
-  metrics.count_request("openai", "openai-1", "success");
-  metrics.count_request("openai", "openai-1", "success");
-  metrics.count_request("openai", "openai-2", "upstream_error");
+  metrics.count_attempt("openai", "openai-1", "success");
+  metrics.count_attempt("openai", "openai-1", "success");
+  metrics.count_attempt("openai", "openai-2", "rate_limit");
 
   const auto text = metrics.render({});
   EXPECT_TRUE(contains(text,
@@ -22,7 +22,25 @@ TEST(Metrics, CountsRequestsPerLabelSet) {
                        "outcome=\"success\"} 2\n"));
   EXPECT_TRUE(contains(text,
                        "credpool_requests_total{provider=\"openai\",credential=\"openai-2\","
-                       "outcome=\"upstream_error\"} 1\n"));
+                       "outcome=\"rate_limit\"} 1\n"));
+}
+
+TEST(Metrics, ExhaustedRequestsHaveNoCredentialLabel) {
+  Metrics metrics;
+
+  metrics.count_attempt("openai", "openai-1", "success");
+  metrics.count_exhausted("openai");
+  metrics.count_exhausted("openai");
+  const auto text = metrics.render({});
+
+  EXPECT_TRUE(
+      contains(text, "credpool_requests_total{provider=\"openai\",outcome=\"exhausted\"} 2\n"));
+  EXPECT_FALSE(contains(text, "credential=\"\""));
+  // One HELP/TYPE header for the family, before both kinds of rows.
+  EXPECT_EQ(text.find("# TYPE credpool_requests_total"),
+            text.rfind("# TYPE credpool_requests_total"));
+  EXPECT_LT(text.find("# TYPE credpool_requests_total"),
+            text.find("{provider=\"openai\",outcome=\"exhausted\"}"));
 }
 
 TEST(Metrics, RendersRotationsFallbacksAndCredentialGauges) {
