@@ -7,13 +7,13 @@
 #include "cli/home.h"
 #include "cli/input.h"
 #include "providers/catalogue.h"
-#include "store/file_store.h"
+#include "store/open_store.h"
 
 namespace credpool::cli {
 
 struct Session::State {
   config::Config config;
-  store::FileStore store;
+  std::unique_ptr<store::Store> store;
   core::Random& random;
   std::vector<store::EnvSeed> env_seeds;
   std::vector<store::ConfigSeed> config_seeds;
@@ -56,8 +56,10 @@ Result<Session> Session::open(const Context& ctx) {
       config::Config::load(config_path(ctx.home, ctx.config_flag), store::process_env(), &warnings);
   for (const std::string& w : warnings) ctx.err << "credpool: warning: " << w << "\n";
   if (!config) return config.error();
-  auto state = std::unique_ptr<State>(
-      new State{std::move(*config), store::FileStore(ctx.home.dir), ctx.random, {}, {}});
+  Result<std::unique_ptr<store::Store>> store = store::open_store(config->store, ctx.home.dir);
+  if (!store) return store.error();
+  auto state =
+      std::unique_ptr<State>(new State{std::move(*config), std::move(*store), ctx.random, {}, {}});
   state->env_seeds = env_seeds_of(state->config);
   state->config_seeds = config_seeds_of(state->config);
   return Session(std::move(state));
@@ -69,7 +71,7 @@ Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
 const config::Config& Session::config() const { return state_->config; }
-store::Store& Session::store() { return state_->store; }
+store::Store& Session::store() { return *state_->store; }
 
 Result<std::string> Session::pool_key(std::string_view provider) const {
   if (std::optional<std::string> key =
@@ -88,7 +90,7 @@ Result<std::string> Session::pool_key(std::string_view provider) const {
 }
 
 Result<store::Snapshot> Session::load() {
-  return store::load_seeded(state_->store, state_->env_seeds, state_->config_seeds, state_->env,
+  return store::load_seeded(*state_->store, state_->env_seeds, state_->config_seeds, state_->env,
                             state_->random);
 }
 
@@ -103,7 +105,7 @@ Result<core::Pool> Session::pool_of(const store::Snapshot& snapshot, const std::
 }
 
 Result<store::Snapshot> Session::apply(std::vector<store::Mutation> mutations) {
-  return state_->store.apply(mutations);
+  return state_->store->apply(mutations);
 }
 
 std::vector<std::string> pool_keys(const store::Snapshot& snapshot) {

@@ -164,5 +164,15 @@ TEST(CliUsage, StatusWatchWithoutATerminalPrintsNoScreenControlCodes) {
   EXPECT_EQ(r.out.find('\033'), std::string::npos);
 }
 
+TEST(CliUsage, ARedisStoreIsRefusedRatherThanSilentlyUsingTheFile) {
+  CliHome home;
+  home.write_file("config.yaml", "store: redis://127.0.0.1:6379/0\n");
+
+  const CliRun r = home.run({"auth", "list"});
+
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("Redis store is not available"));
+}
+
 }  // namespace
 }  // namespace credpool::testing
