@@ -6,6 +6,7 @@ namespace credpool::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(CliUsage, AnUnknownFlagExitsTwoNamingIt) {
   CliHome home;
@@ -172,6 +173,30 @@ TEST(CliUsage, ARedisStoreIsRefusedRatherThanSilentlyUsingTheFile) {
 
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("Redis store is not available"));
+}
+
+TEST(CliUsage, ExplainShowsTheJournalEventsOfThatCredentialOnly) {
+  CliHome home;
+  ASSERT_EQ(home.run({"auth", "add", "openai", "--api-key", "sk-test-aaaaaaaaaaaa1111"}).exit_code,
+            0);
+  const std::string id = home.auth_json()["credential_pool"]["openai"][0]["id"];
+  home.write_file(
+      "events.jsonl",
+      R"({"ts":1800000000,"event":"mark","provider":"openai","credential_id":")" + id +
+          R"(","label":"openai-1","status":429,"reason":"rate_limit",)"
+          R"("error_code":"rate_limit_exceeded","message":"Rate limit reached",)"
+          R"("resets_at":1800000120,"reset_source":"provider"})"
+          "\n"
+          R"({"ts":1800000001,"event":"mark","provider":"openai","credential_id":"other",)"
+          R"("reason":"quota"})"
+          "\n");
+
+  const CliRun r = home.run({"explain", "openai", "1"});
+
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("mark 429 rate_limit rate_limit_exceeded until 2027-01-15"));
+  EXPECT_THAT(r.out, HasSubstr("Rate limit reached"));
+  EXPECT_THAT(r.out, Not(HasSubstr("quota")));
 }
 
 }  // namespace
