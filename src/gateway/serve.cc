@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <pthread.h>
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -54,8 +55,14 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
                 std::string listen, std::optional<std::filesystem::path> journal_home) {
   // stdout carries only the "listening" line (scripts parse it); logs go to stderr unless the
   // CLI installed its own logger.
+  // The logger is asynchronous: a write to stderr is blocking I/O, which must not run on an io
+  // thread (STYLE.md §6), and a mutex-guarded sink made every request contend for it. The queue
+  // blocks when full rather than dropping lines.
   if (spdlog::default_logger()->name().empty()) {
-    spdlog::set_default_logger(spdlog::stderr_color_mt("credpool"));
+    constexpr std::size_t kLogQueue = 8192;
+    spdlog::init_thread_pool(kLogQueue, 1);
+    spdlog::set_default_logger(
+        spdlog::create_async<spdlog::sinks::stderr_color_sink_mt>("credpool"));
   }
   auto address = config::parse_listen(listen);
   if (!address) return fail(address.error().message);
@@ -141,6 +148,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   runtime.stop();
   runtime.join();
   credentials.stop();  // flushes request counts and drains queued writes
+  spdlog::default_logger()->flush();
   return 0;
 }
 
