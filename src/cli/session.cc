@@ -6,6 +6,7 @@
 
 #include "cli/home.h"
 #include "cli/input.h"
+#include "gateway/seeds.h"
 #include "providers/catalogue.h"
 #include "store/open_store.h"
 
@@ -19,26 +20,6 @@ struct Session::State {
   std::vector<store::ConfigSeed> config_seeds;
   store::EnvLookup env = store::process_env();
 };
-
-namespace {
-
-std::vector<store::EnvSeed> env_seeds_of(const config::Config& config) {
-  std::vector<store::EnvSeed> seeds;
-  for (const providers::ProviderInfo& p : config::all_providers(config)) {
-    if (!p.env_vars.empty()) seeds.push_back({p.id, p.env_vars});
-  }
-  return seeds;
-}
-
-std::vector<store::ConfigSeed> config_seeds_of(const config::Config& config) {
-  std::vector<store::ConfigSeed> seeds;
-  for (const config::CustomProvider& c : config.custom_providers) {
-    seeds.push_back({c.pool_key, c.name, c.api_key, c.base_url});
-  }
-  return seeds;
-}
-
-}  // namespace
 
 Result<Session> Session::open(const Context& ctx) {
   // A missing default config.yaml means defaults, but a file named with --config must exist: a
@@ -60,8 +41,8 @@ Result<Session> Session::open(const Context& ctx) {
   if (!store) return store.error();
   auto state =
       std::unique_ptr<State>(new State{std::move(*config), std::move(*store), ctx.random, {}, {}});
-  state->env_seeds = env_seeds_of(state->config);
-  state->config_seeds = config_seeds_of(state->config);
+  state->env_seeds = gateway::env_seeds_of(state->config);
+  state->config_seeds = gateway::config_seeds_of(state->config);
   return Session(std::move(state));
 }
 

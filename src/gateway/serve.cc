@@ -15,6 +15,7 @@
 #include "gateway/gateway.h"
 #include "gateway/journal.h"
 #include "gateway/metrics.h"
+#include "gateway/seeds.h"
 #include "http/runtime.h"
 #include "http/server.h"
 #include "http/upstream_client.h"
@@ -27,22 +28,6 @@ namespace {
 
 // Open connections get this long to finish after a signal (STYLE.md §6 "bounded wait").
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
-
-std::vector<store::EnvSeed> env_seeds() {
-  std::vector<store::EnvSeed> seeds;
-  for (const providers::ProviderInfo& p : providers::builtin_providers()) {
-    if (!p.env_vars.empty()) seeds.push_back({p.id, p.env_vars});
-  }
-  return seeds;
-}
-
-std::vector<store::ConfigSeed> config_seeds(const config::Config& config) {
-  std::vector<store::ConfigSeed> seeds;
-  for (const config::CustomProvider& c : config.custom_providers) {
-    seeds.push_back({c.pool_key, c.name, c.api_key, c.base_url});
-  }
-  return seeds;
-}
 
 int fail(const std::string& message) {
   fmt::print(stderr, "credpool: {}\n", message);
@@ -75,11 +60,11 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  const auto custom = config_seeds(config);
+  const auto custom = config_seeds_of(config);
   const store::EnvLookup env = store::process_env();
   const auto seed = static_cast<std::uint64_t>(clock.steady_now().time_since_epoch().count());
   core::SplitMixRandom random(seed);
-  auto initial = store::load_seeded(store, env_seeds(), custom, env, random);
+  auto initial = store::load_seeded(store, env_seeds_of(config), custom, env, random);
   if (!initial) return fail(initial.error().message);
 
   if (!journal_home) {
