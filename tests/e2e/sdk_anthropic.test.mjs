@@ -8,8 +8,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { anthropic } from '../support/fake_upstream.mjs';
 import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
-const kKey1 = 'sk-ant-test-sdk-one-ssss3333';
-const kKey2 = 'sk-ant-test-sdk-two-tttt4444';
+const kKey1 = 'sk-ant-fake1-ss3333';
+const kKey2 = 'sk-ant-fake2-tt4444';
 const params = { model: 'claude-fake-model', max_tokens: 64,
   messages: [{ role: 'user', content: 'Say hello.' }] };
 

@@ -9,7 +9,7 @@ import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
 const kKey1 = 'sk-test-exhaust-one-hhhhhhhh8888';
 const kKey2 = 'sk-test-exhaust-two-iiiiiiii9999';
-const kAnthropicKey = 'sk-ant-test-exhaust-jjjjjjjj0000';
+const kAnthropicKey = 'sk-ant-fake-exh-jj0000';
 const kCooling = 300;
 
 // Starts a gateway with two OpenAI keys that both answer 429 for kCooling seconds, and spends

@@ -7,8 +7,8 @@ import { openai, openrouter } from '../support/fake_upstream.mjs';
 import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
 const kOpenAiKey = 'sk-test-openai-sole-cccccccc3333';
-const kRouterKey = 'sk-or-v1-test-router-dddddddd4444';
-const kRouterKey2 = 'sk-or-v1-test-router-eeeeeeee5555';
+const kRouterKey = 'sk-or-fake-rt1-dd4444';
+const kRouterKey2 = 'sk-or-fake-rt2-ee5555';
 const kOpenAiPath = '/v1/chat/completions';
 const kRouterPath = '/openrouter/v1/chat/completions';
 

@@ -9,7 +9,7 @@ import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
 const kKey1 = 'sk-test-budget-one-iiii1111';
 const kKey2 = 'sk-test-budget-two-jjjj2222';
-const kClaude = 'sk-ant-test-budget-kkkk3333';
+const kClaude = 'fake-ant-budget-kkkk3333';
 
 // Returns `spec` with `headers` added.
 function withHeaders(spec, headers) {

@@ -89,11 +89,11 @@ test('the gateway still serves after a client disconnect mid-stream', async (t) 
 
 test('an Anthropic stream rotates before the first byte and comes from key 2', async (t) => {
   const { upstream, gateway } = await startGatewayWithUpstream(t, { keys: [
-    { provider: 'anthropic', key: 'sk-ant-test-stream-1-mmmm5656', label: 'claude-1' },
-    { provider: 'anthropic', key: 'sk-ant-test-stream-2-nnnn7878', label: 'claude-2' },
+    { provider: 'anthropic', key: 'fake-ant-stream-1-mmmm5656', label: 'claude-1' },
+    { provider: 'anthropic', key: 'fake-ant-stream-2-nnnn7878', label: 'claude-2' },
   ] });
-  upstream.when({ credential: 'sk-ant-test-stream-1-mmmm5656' }, anthropic.rateLimit());
-  upstream.when({ credential: 'sk-ant-test-stream-2-nnnn7878' },
+  upstream.when({ credential: 'fake-ant-stream-1-mmmm5656' }, anthropic.rateLimit());
+  upstream.when({ credential: 'fake-ant-stream-2-nnnn7878' },
     anthropic.messageStream({ pieces: ['Bon', 'jour'] }));
 
   const response = await gateway.message({ stream: true });
@@ -110,5 +110,5 @@ test('an Anthropic stream rotates before the first byte and comes from key 2', a
   assert.equal(text, 'Bonjour');
   assert.equal(events[0], 'message_start');
   assert.equal(events.at(-1), 'message_stop');
-  assert.equal(upstream.requests[1].headers['x-api-key'], 'sk-ant-test-stream-2-nnnn7878');
+  assert.equal(upstream.requests[1].headers['x-api-key'], 'fake-ant-stream-2-nnnn7878');
 });

@@ -8,8 +8,8 @@ import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
 const kOpenAi1 = 'sk-test-transient-one-uuuu1111';
 const kOpenAi2 = 'sk-test-transient-two-vvvv2222';
-const kAnthropic1 = 'sk-ant-test-transient-wwww3333';
-const kAnthropic2 = 'sk-ant-test-transient-xxxx4444';
+const kAnthropic1 = 'fake-ant-transient-wwww3333';
+const kAnthropic2 = 'fake-ant-transient-xxxx4444';
 
 test('an Anthropic 529 overloaded is retried on the same key', async (t) => {
   const { upstream, gateway } = await startGatewayWithUpstream(t, { keys: [

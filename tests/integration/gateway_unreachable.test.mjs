@@ -9,7 +9,7 @@ import { openai, startFakeUpstream } from '../support/fake_upstream.mjs';
 import { startGatewayWithUpstream } from '../support/gateway.mjs';
 
 const kOpenAiKey = 'sk-test-unreachable-ffff6666';
-const kRouterKey = 'sk-or-v1-test-unreachable-gggg7777';
+const kRouterKey = 'fake-or-unreachable-gggg7777';
 const kRouterPath = '/openrouter/v1/chat/completions';
 
 // Returns a loopback URL whose port was just free and is now closed (connects are refused).
@@ -72,7 +72,7 @@ test('a refused connection with no fallback ends in 502 upstream_unreachable aft
 test('a refused connection answers an Anthropic client in the Anthropic error shape',
   async (t) => {
     const { gateway } = await startGatewayWithUpstream(t, {
-      keys: [{ provider: 'anthropic', key: 'sk-ant-test-unreachable-hhhh8888', label: 'c-1' }],
+      keys: [{ provider: 'anthropic', key: 'fake-ant-unreachable-hhhh8888', label: 'c-1' }],
       configExtra: { providers: { anthropic: { base_url: (await closedPortUrl()).slice(0, -3) } } },
     });
 
