@@ -28,7 +28,8 @@ test-build: deps
 test: test-build
 	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-bench: deps
+bench:
+	@bash scripts/install-deps --bench
 	cmake $(GEN) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCREDPOOL_TESTS=OFF
 	cmake --build build-bench -j $(JOBS)
 	@for b in build-bench/bench/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
