@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/failures.h"
+
 namespace credpool::core {
 namespace {
 
@@ -9,15 +11,9 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const WallTime kNoon = from_epoch(1'700'000'000);
-const CooldownPolicy kDefaults{};
-
-Failure failure(FailureReason reason, int status) {
-  Failure f;
-  f.reason = reason;
-  f.status_code = status;
-  return f;
-}
+using fixtures::failure;
+using fixtures::kDefaults;
+using fixtures::kNoon;
 
 TEST(CooldownPolicy, DefaultWaitsFollowTheDesignTable) {
   struct Row {
