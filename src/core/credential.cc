@@ -4,8 +4,10 @@ namespace credpool::core {
 
 std::string_view to_string(AuthType type) {
   switch (type) {
-    case AuthType::ApiKey: return "api_key";
-    case AuthType::OAuth: return "oauth";
+    case AuthType::ApiKey:
+      return "api_key";
+    case AuthType::OAuth:
+      return "oauth";
   }
   return "api_key";
 }
@@ -18,17 +20,31 @@ std::optional<AuthType> parse_auth_type(std::string_view text) {
 
 std::string_view to_string(ResetSource source) {
   switch (source) {
-    case ResetSource::Provider: return "provider";
-    case ResetSource::Default: return "default";
+    case ResetSource::Provider:
+      return "provider";
+    case ResetSource::ProviderClamped:
+      return "provider_clamped";
+    case ResetSource::Default:
+      return "default";
   }
   return "default";
 }
 
+std::optional<ResetSource> parse_reset_source(std::string_view text) {
+  if (text == "provider") return ResetSource::Provider;
+  if (text == "provider_clamped") return ResetSource::ProviderClamped;
+  if (text == "default") return ResetSource::Default;
+  return std::nullopt;
+}
+
 std::string_view to_string(Health health) {
   switch (health) {
-    case Health::Ok: return "ok";
-    case Health::Cooling: return "cooling";
-    case Health::Dead: return "dead";
+    case Health::Ok:
+      return "ok";
+    case Health::Cooling:
+      return "cooling";
+    case Health::Dead:
+      return "dead";
   }
   return "ok";
 }

@@ -12,15 +12,18 @@
 namespace credpool::core {
 
 enum class AuthType { ApiKey, OAuth };
-// Whether a reset time came from the provider or from the default cooldown table.
-enum class ResetSource { Provider, Default };
+// Where a reset time came from: the provider, the provider's but clamped to max_cooldown (it
+// was implausibly far), or the default cooldown table.
+enum class ResetSource { Provider, ProviderClamped, Default };
 // The state a credential is in at a given time (computed, never stored as such).
 enum class Health { Ok, Cooling, Dead };
 
-std::string_view to_string(AuthType type);            // "api_key" | "oauth"
+std::string_view to_string(AuthType type);                       // "api_key" | "oauth"
 std::optional<AuthType> parse_auth_type(std::string_view text);  // accepts "api-key"
-std::string_view to_string(ResetSource source);       // "provider" | "default"
-std::string_view to_string(Health health);            // "ok" | "cooling" | "dead"
+std::string_view to_string(ResetSource source);  // "provider" | "provider_clamped" | "default"
+// Parses a wire name; nullopt for anything else.
+std::optional<ResetSource> parse_reset_source(std::string_view text);
+std::string_view to_string(Health health);  // "ok" | "cooling" | "dead"
 
 // Why and until when a credential is out (DESIGN.md "exhaustion"). A dead exhaustion never
 // expires on a timer; only a reset (or a re-auth) clears it.
@@ -49,7 +52,7 @@ struct Credential {
   std::uint64_t request_count = 0;
   std::optional<Exhaustion> exhaustion;
   int failure_streak = 0;  // consecutive failures without a provider reset; doubles the wait
-  std::optional<WallTime> status_cleared_at;     // last explicit reset
+  std::optional<WallTime> status_cleared_at;        // last explicit reset
   std::map<std::string, WallTime> model_cooldowns;  // model -> until
   std::optional<WallTime> last_used_at;
 };

@@ -91,9 +91,8 @@ std::optional<core::Exhaustion> read_exhaustion(const Json& row) {
   if (const auto resets = get_time(row, "last_error_reset_at")) {
     e.resets_at = *resets;
     // Hermes writes last_error_reset_at only for a provider's own reset (reference §1.1).
-    e.reset_source = get_string(row, "last_error_reset_source") == "default"
-                         ? core::ResetSource::Default
-                         : core::ResetSource::Provider;
+    e.reset_source = core::parse_reset_source(get_string(row, "last_error_reset_source"))
+                         .value_or(core::ResetSource::Provider);
   } else {
     e.resets_at = e.dead ? e.at : e.at + default_cooldown(e.status_code, e.reason);
     e.reset_source = core::ResetSource::Default;
@@ -213,7 +212,7 @@ void write_exhaustion(Json& row, const std::optional<core::Exhaustion>& exhausti
   put_optional(row, "last_error_code", e.status_code != 0 ? Json(e.status_code) : Json(), true);
   put_optional(row, "last_error_reason", e.error_code.empty() ? Json() : Json(e.error_code), true);
   put_optional(row, "last_error_message", e.message.empty() ? Json() : Json(e.message), true);
-  const bool has_end = !e.dead || e.reset_source == core::ResetSource::Provider;
+  const bool has_end = !e.dead || e.reset_source != core::ResetSource::Default;
   put_time(row, "last_error_reset_at", has_end ? std::optional(e.resets_at) : std::nullopt, true);
   // Keep Hermes' own spelling ("billing") when it means the same reason.
   if (core::parse_failure_reason(get_string(row, "failure_reason")) != e.reason) {
