@@ -19,6 +19,7 @@ std::string_view openai_type(GatewayError error) {
       return "invalid_request_error";
     case GatewayError::CredentialsExhausted:
       return "rate_limit_error";
+    case GatewayError::CredentialsMissing:
     case GatewayError::UpstreamUnreachable:
     case GatewayError::UpstreamTimeout:
       return "api_error";
@@ -40,6 +41,8 @@ std::string_view anthropic_type(GatewayError error) {
       return "not_found_error";
     case GatewayError::CredentialsExhausted:
       return "rate_limit_error";
+    case GatewayError::CredentialsMissing:
+      return "overloaded_error";
     case GatewayError::UpstreamUnreachable:
     case GatewayError::UpstreamTimeout:
       return "api_error";
@@ -59,6 +62,8 @@ int status_of(GatewayError error) {
       return 400;
     case GatewayError::CredentialsExhausted:
       return 429;
+    case GatewayError::CredentialsMissing:
+      return 503;
     case GatewayError::UpstreamUnreachable:
       return 502;
     case GatewayError::UpstreamTimeout:
@@ -81,6 +86,8 @@ std::string_view code_of(GatewayError error) {
       return "invalid_request_error";
     case GatewayError::CredentialsExhausted:
       return "credentials_exhausted";
+    case GatewayError::CredentialsMissing:
+      return "credentials_missing";
     case GatewayError::UpstreamUnreachable:
       return "upstream_unreachable";
     case GatewayError::UpstreamTimeout:

@@ -17,6 +17,7 @@ enum class GatewayError {
   RequestTooLarge,       // 413: body over limits.max_body_bytes
   InvalidRequest,        // 400: bad JSON or a request credpool cannot route
   CredentialsExhausted,  // 429: no usable credential on any route step
+  CredentialsMissing,    // 503: no credential configured for the routed provider(s)
   UpstreamUnreachable,   // 502
   UpstreamTimeout,       // 504
   NotFound,              // 404: unknown path
