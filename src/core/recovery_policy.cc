@@ -47,7 +47,7 @@ Recovery sole_rate_limit(const Failure& failure, const AttemptContext& attempt,
   return cool_and_rotate(failure, attempt, policy, now);
 }
 
-// Overloaded, server, timeout: not the credential's fault, so never a mark.
+// Overloaded, server, connection failures: not the credential's fault, so never a mark.
 Recovery transient(const AttemptContext& attempt) {
   const int done = attempt.transient_retries_on_this_credential;
   Recovery r;
@@ -120,24 +120,24 @@ Recovery decide_recovery(const Failure& failure, const AttemptContext& attempt,
     }
     case FailureReason::Overloaded:
     case FailureReason::Server:
-    case FailureReason::Timeout:
       return transient(attempt);
+    case FailureReason::Timeout:  // the upstream may still be working: 504 now, never a retry
+      return return_to_client();
     case FailureReason::ContextOverflow:  // the request is at fault, not the key
     case FailureReason::ContentPolicy:
     case FailureReason::BadRequest:
       return return_to_client();
-    case FailureReason::Unknown:
-      return cool_and_rotate(failure, attempt, policy, now);
+    case FailureReason::Unknown:  // nothing recognised it: never bench a key on a guess
+      return return_to_client();
   }
-  return cool_and_rotate(failure, attempt, policy, now);
+  return return_to_client();
 }
 
-milliseconds jittered(milliseconds wait, Random& random) {
-  const auto spread = wait.count() / 5;
+milliseconds jittered(milliseconds wait, milliseconds room, Random& random) {
+  const auto spread = std::min(wait.count() / 5, room.count() - wait.count());
   if (spread <= 0) return wait;
-  const auto offset =
-      static_cast<long long>(random.below(static_cast<std::uint64_t>(2 * spread + 1)));
-  return milliseconds(wait.count() - spread + offset);
+  const auto extra = static_cast<long long>(random.below(static_cast<std::uint64_t>(spread + 1)));
+  return milliseconds(wait.count() + extra);
 }
 
 }  // namespace credpool::core

@@ -19,7 +19,8 @@ enum class NextStep {
   RetrySameAfter,    // wait Recovery::wait, then retry the same credential
   RefreshThenRetry,  // refresh the OAuth token (adopting newer ones from the store), then retry
   FallBack,          // go to the next step of the route (another provider or model)
-  ReturnToClient,    // the request is at fault: relay the upstream error unchanged
+  ReturnToClient,    // answer the client now: the upstream's own answer (the request is at
+                     // fault, or nothing recognised it), or 504 after a timeout
 };
 
 // Returns the name ("rotate_now", ...), for logs and tests.
@@ -68,7 +69,11 @@ struct Recovery {
 Recovery decide_recovery(const Failure& failure, const AttemptContext& attempt,
                          const CooldownPolicy& policy, WallTime now);
 
-// Returns `wait` spread by up to ±20 % so that clients retrying together do not retry in step.
-std::chrono::milliseconds jittered(std::chrono::milliseconds wait, Random& random);
+// Returns `wait` plus up to 20 % more, so that clients retrying together do not retry in step.
+// Jitter only adds: a wait the provider asked for is never shortened. The added part is cut to
+// `room - wait` so that the whole stays within the request's sleep budget (`room` is what is left
+// of kMaxTotalWait); a `wait` already beyond `room` is returned unchanged.
+std::chrono::milliseconds jittered(std::chrono::milliseconds wait, std::chrono::milliseconds room,
+                                   Random& random);
 
 }  // namespace credpool::core

@@ -1,88 +1,229 @@
 #include "gateway/attempt_loop.h"
 
-#include <algorithm>
-#include <charconv>
-#include <map>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "config/router.h"
-#include "core/classifier.h"
 #include "core/cooldown_policy.h"
-#include "core/recovery_policy.h"
-#include "core/soft_failure.h"
+#include "core/ledger/attempt_ledger.h"
 #include "gateway/attempt_events.h"
 #include "gateway/errors.h"
 #include "gateway/rate_limit_remaining.h"
+#include "gateway/relay/exchange.h"
+#include "gateway/relay/relay_response.h"
 #include "gateway/upstream_request.h"
 
 namespace credpool::gateway {
 namespace asio = boost::asio;
 namespace {
 
-// Error bodies are read whole up to this size for the classifier and the pass-through.
-constexpr std::size_t kMaxErrorBody = 4u << 20;
-// A pick that repeats a credential already tried in this step ends the step, and no step makes
-// more attempts than this, whatever happens (reference §3.4 #97315: a 429 loop).
-constexpr int kMaxAttemptsPerStep = 64;
-
-struct CredentialTries {
-  int rate_limits = 0;
-  int transients = 0;
-  int refreshes = 0;
+// What one route step needs beyond the ledger's view of it.
+struct StepPlan {
+  providers::ProviderInfo provider;
+  std::string body;  // the request body, with the step's model when it changed
+  bool model_changed = false;
+  config::Timeouts timeouts;
 };
 
-// The last upstream answer, kept to be passed through when the route ends on it.
-struct Answer {
-  int status = 0;
-  core::HeaderList headers;
-  std::string body;
-  std::string provider;
-  std::string credential;
-  std::string model;  // non-empty when the step changed the model
+// The state of one request while the gateway executes its ledger's actions.
+struct RequestRun {
+  RequestRun(const AttemptDeps& d, const http::IncomingRequest& r, const ProxyRequest& p,
+             http::ResponseWriter& w, std::vector<StepPlan> route, core::AttemptLedger l,
+             std::string first)
+      : deps(d),
+        request(r),
+        proxy(p),
+        writer(w),
+        plans(std::move(route)),
+        ledger(std::move(l)),
+        first_provider(std::move(first)) {}
+
+  const AttemptDeps& deps;
+  const http::IncomingRequest& request;
+  const ProxyRequest& proxy;
+  http::ResponseWriter& writer;
+  std::vector<StepPlan> plans;
+  core::AttemptLedger ledger;
+  std::optional<PickedCredential> credential;  // of the attempt in progress
+  Exchange exchange;                           // the last upstream answer
+  std::string answered_by;                     // provider of the last upstream answer
+  std::string answered_label;
+  bool answer_model_changed = false;
+  std::string answer_model;
+
+  ProxyOutcome outcome;
+  std::string first_provider;  // names credpool's own 429/503 in metrics
+
+  StepPlan& plan() { return plans[ledger.step_index()]; }
 };
 
-bool is_transient(core::FailureReason reason) {
-  return reason == core::FailureReason::Overloaded || reason == core::FailureReason::Server ||
-         reason == core::FailureReason::Timeout;
+// Builds the ledger's steps and the gateway's plans of a request's route.
+void plan_route(const AttemptDeps& deps, const http::IncomingRequest& request,
+                const ProxyRequest& proxy, std::vector<core::LedgerStep>& steps,
+                std::vector<StepPlan>& plans) {
+  for (const config::RouteStep& step :
+       config::route_request(deps.config, proxy.model, proxy.anthropic_endpoint)) {
+    auto provider = config::lookup_provider(deps.config, step.provider);
+    if (!provider) continue;
+    auto policy =
+        core::CooldownPolicy::from_table(config::cooldowns_for(deps.config, step.provider));
+    core::LedgerStep ledger_step{step.provider, step.model, provider->wire != proxy.client_wire,
+                                 policy ? *policy : core::CooldownPolicy{}};
+    StepPlan plan{*provider, request.body, step.model_changed,
+                  config::timeouts_for(deps.config, step.provider)};
+    if (step.model_changed) {
+      if (auto rewritten = rewrite_model(request.body, step.model)) plan.body = *rewritten;
+    }
+    steps.push_back(std::move(ledger_step));
+    plans.push_back(std::move(plan));
+  }
 }
 
-bool is_event_stream(const core::HeaderList& headers) {
-  const auto type = find_header(headers, "content-type");
-  return type && type->find("text/event-stream") != std::string_view::npos;
+JournalKind journal_kind(core::NoteKind kind) {
+  switch (kind) {
+    case core::NoteKind::Mark:
+      return JournalKind::Mark;
+    case core::NoteKind::Dead:
+      return JournalKind::Dead;
+    case core::NoteKind::Rotate:
+      return JournalKind::Rotate;
+    case core::NoteKind::Fallback:
+      return JournalKind::Fallback;
+    case core::NoteKind::Unclassified:
+      return JournalKind::Unclassified;
+  }
+  return JournalKind::Mark;
 }
 
-// Returns true when the response declares a Content-Length within the soft-failure hold-back,
-// so reading it whole costs no more latency than the hold-back already allows.
-bool fits_hold_back(const core::HeaderList& headers) {
-  const auto length = find_header(headers, "content-length");
-  if (!length) return false;
-  std::size_t value = 0;
-  const auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), value);
-  return error == std::errc() && end == length->data() + length->size() &&
-         value <= core::kSoftFailureHoldBack;
+// Journals and counts what the ledger noted. The secret is scrubbed from provider text.
+void record_notes(RequestRun& run, const std::vector<core::Note>& notes, core::WallTime now) {
+  for (const core::Note& note : notes) {
+    JournalEvent event;
+    if (note.failure && run.credential) {
+      event = attempt_event(journal_kind(note.kind), run.proxy.request_id, note.provider,
+                            *run.credential, *note.failure, now);
+    }
+    event.ts = now;
+    event.event = journal_kind(note.kind);
+    event.provider = note.provider;
+    event.credential_id = note.credential_id;
+    event.label = note.label;
+    event.reason = note.reason;
+    event.request_id = run.proxy.request_id;
+    event.resets_at = note.resets_at;
+    if (note.reset_source) event.reset_source = core::to_string(*note.reset_source);
+    if (!note.model.empty()) event.message = "model " + note.model + ": " + event.message;
+    switch (note.kind) {
+      case core::NoteKind::Rotate:
+        run.deps.metrics.count_rotation(note.provider, note.reason);
+        break;
+      case core::NoteKind::Fallback:
+        event.message = note.to_provider.empty()
+                            ? "step skipped"
+                            : "fall back to " + note.to_provider + " (model " + note.to_model + ")";
+        if (!note.to_provider.empty()) {
+          run.deps.metrics.count_fallback(note.provider, note.to_provider, note.reason);
+        }
+        break;
+      case core::NoteKind::Mark:
+      case core::NoteKind::Dead:
+        spdlog::info("event=credential_cooled provider={} credential={} id={} reason={} model={}",
+                     note.provider, note.label, note.credential_id, note.reason,
+                     note.model.empty() ? "-" : note.model);
+        break;
+      case core::NoteKind::Unclassified:
+        spdlog::warn("event=unclassified_failure provider={} credential={} status={}",
+                     note.provider, note.label, note.failure ? note.failure->status_code : 0);
+        break;
+    }
+    run.deps.credentials.journal(std::move(event));
+  }
 }
 
-core::HeaderList response_headers(const core::HeaderList& upstream, const Answer& who) {
-  core::HeaderList out = client_headers(upstream);
-  out.emplace_back("x-credpool-provider", who.provider);
-  out.emplace_back("x-credpool-credential", who.credential);
-  if (!who.model.empty()) out.emplace_back("x-credpool-model", who.model);
-  return out;
+asio::awaitable<core::Action> do_pick(RequestRun& run) {
+  const core::LedgerStep& step = run.ledger.step();
+  const core::WallTime now = run.deps.clock.wall_now();
+  auto picked = run.deps.credentials.pick(step.provider, step.model, now);
+  if (!picked) {
+    co_return run.ledger.on_picked(
+        std::nullopt, run.deps.credentials.exhausted(step.provider, step.model, now), now);
+  }
+  run.credential = std::move(*picked);
+  const core::PickedFacts facts{run.credential->id, run.credential->label,
+                                run.credential->auth_type, run.credential->failure_streak};
+  co_return run.ledger.on_picked(facts, {}, now);
 }
 
-// Waits for the store thread to report a write, resuming on the caller's strand.
+http::UpstreamRequest upstream_request(RequestRun& run) {
+  const StepPlan& plan = run.plan();
+  const PickedCredential& credential = *run.credential;
+  http::UpstreamRequest up;
+  up.method = run.request.method;
+  up.url =
+      upstream_url(config::effective_base_url(run.deps.config, plan.provider, credential.base_url),
+                   plan.provider.wire, run.request.target);
+  up.headers = upstream_headers(run.request.headers, plan.provider.wire, plan.provider.auth,
+                                credential.secret);
+  up.body = plan.body;
+  up.timeouts.connect = plan.timeouts.connect;
+  up.timeouts.first_byte = plan.timeouts.first_byte;
+  up.timeouts.idle = plan.timeouts.idle;
+  return up;
+}
+
+// Sends the attempt, reads its answer far enough to classify it, and reports it to the ledger.
+asio::awaitable<core::Action> do_send(RequestRun& run, bool retry) {
+  const core::LedgerStep& step = run.ledger.step();
+  const std::string provider = step.provider;
+  const std::string model = step.model;
+  const std::string label = run.credential->label;
+  if (retry) run.deps.credentials.count_retry(provider, run.credential->id);
+  const core::WallTime now = run.deps.clock.wall_now();
+  const auto started = run.deps.clock.steady_now();
+  run.outcome.attempts += 1;
+  run.exchange = co_await exchange(run.deps.upstream, upstream_request(run), provider, now);
+  const auto spent = run.deps.clock.steady_now() - started;
+  run.deps.metrics.observe_upstream(spent);
+  run.outcome.upstream += spent;
+  run.answered_by = provider;
+  run.answered_label = label;
+  run.answer_model_changed = run.plan().model_changed;
+  run.answer_model = model;
+
+  const core::WallTime after = run.deps.clock.wall_now();
+  if (run.exchange.transport != http::UpstreamError::None) {
+    const bool timeout = run.exchange.transport == http::UpstreamError::Timeout;
+    run.deps.metrics.count_attempt(provider, label, timeout ? "timeout" : "unreachable");
+    const bool another =
+        run.deps.credentials.another_usable(provider, run.credential->id, model, after);
+    co_return run.ledger.on_transport_error(timeout, another, after);
+  }
+  if (!run.exchange.failure) {
+    run.deps.credentials.record_success(provider, run.credential->id);
+    // Kept from successes only: an error's budget says what the cooldown already says.
+    if (auto remaining = rate_limit_remaining_from(run.exchange.response->headers(), after)) {
+      run.deps.credentials.record_rate_limit_remaining(provider, run.credential->id, *remaining);
+    }
+    run.deps.metrics.count_attempt(provider, label, "success");
+    co_return run.ledger.on_clean_response();
+  }
+  run.deps.metrics.count_attempt(provider, label, core::to_string(run.exchange.failure->reason));
+  const bool another =
+      run.deps.credentials.another_usable(provider, run.credential->id, model, after);
+  co_return run.ledger.on_failure(*run.exchange.failure, another, after);
+}
+
+// Waits for the store thread to report a write, resuming on the caller's executor.
 asio::awaitable<bool> await_durable(std::function<void(CredentialService::Done)> start) {
   auto executor = co_await asio::this_coro::executor;
   auto initiate = [executor, start = std::move(start)](auto handler) {
@@ -96,21 +237,94 @@ asio::awaitable<bool> await_durable(std::function<void(CredentialService::Done)>
   co_return durable;
 }
 
-std::string exhausted_message(const std::map<std::string, PoolExhausted>& pools) {
-  std::string out = "No usable credential:";
-  bool first = true;
-  for (const auto& [pool, why] : pools) {
-    out += first ? " " : "; ";
-    first = false;
-    out += pool + ":";
-    if (why.credentials.empty()) out += " no credentials";
-    for (const UnusableCredential& c : why.credentials) {
-      out += fmt::format(" {} ({}", c.label, c.reason);
-      if (c.until) out += fmt::format(" until {:%Y-%m-%dT%H:%M:%SZ}", *c.until);
-      out += ")";
-    }
+// Applies a mark to the attempt's own pool and credential and waits until it is durable
+// (DESIGN: a mark is durable before the response of the request that caused it ends).
+asio::awaitable<core::Action> do_mark(RequestRun& run, core::MarkOrder order) {
+  CredentialService& credentials = run.deps.credentials;
+  // Named, not a temporary: GCC 12 mishandles temporaries alive across co_await.
+  std::function<void(CredentialService::Done)> start;
+  if (order.model_scoped) {
+    start = [&credentials, order](CredentialService::Done done) {
+      credentials.record_model_cooldown(order.provider, order.credential_id, order.model,
+                                        order.exhaustion.resets_at, std::move(done));
+    };
+  } else {
+    start = [&credentials, order](CredentialService::Done done) {
+      credentials.record_exhaustion(order.provider, order.credential_id, order.exhaustion,
+                                    std::move(done));
+    };
   }
+  co_await await_durable(std::move(start));
+  co_return run.ledger.on_marked(run.deps.clock.wall_now());
+}
+
+asio::awaitable<core::Action> do_wait(RequestRun& run, std::chrono::milliseconds wait) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+  co_await timer.async_wait(asio::use_awaitable);
+  co_return run.ledger.on_waited(wait, run.deps.clock.wall_now());
+}
+
+// No OAuth refresher is wired into the gateway yet (issue #8): every refresh fails, and the
+// ledger then treats the 401 as a failed refresh.
+core::Action do_refresh(RequestRun& run) {
+  const core::LedgerStep& step = run.ledger.step();
+  const core::WallTime now = run.deps.clock.wall_now();
+  const bool another =
+      run.deps.credentials.another_usable(step.provider, run.credential->id, step.model, now);
+  return run.ledger.on_refreshed(false, another, now);
+}
+
+core::HeaderList answer_headers(const RequestRun& run, const core::HeaderList& upstream) {
+  core::HeaderList out = client_headers(upstream);
+  out.emplace_back("x-credpool-provider", run.answered_by);
+  out.emplace_back("x-credpool-credential", run.answered_label);
+  if (run.answer_model_changed) out.emplace_back("x-credpool-model", run.answer_model);
   return out;
+}
+
+asio::awaitable<void> do_relay(RequestRun& run) {
+  run.outcome.status = run.exchange.response->status();
+  run.outcome.provider = run.answered_by;
+  run.outcome.credential = run.answered_label;
+  co_await relay_clean(run.writer, run.exchange,
+                       answer_headers(run, run.exchange.response->headers()),
+                       run.proxy.client_wire);
+}
+
+asio::awaitable<void> do_pass_through(RequestRun& run) {
+  run.outcome.status = run.exchange.response->status();
+  run.outcome.provider = run.answered_by;
+  run.outcome.credential = run.answered_label;
+  co_await run.writer.send(run.outcome.status,
+                           answer_headers(run, run.exchange.response->headers()),
+                           std::move(run.exchange.head));
+}
+
+GatewayError gateway_error(core::OwnAnswer own) {
+  switch (own) {
+    case core::OwnAnswer::CredentialsExhausted:
+      return GatewayError::CredentialsExhausted;
+    case core::OwnAnswer::CredentialsMissing:
+      return GatewayError::CredentialsMissing;
+    case core::OwnAnswer::UpstreamUnreachable:
+      return GatewayError::UpstreamUnreachable;
+    case core::OwnAnswer::UpstreamTimeout:
+      return GatewayError::UpstreamTimeout;
+  }
+  return GatewayError::UpstreamUnreachable;
+}
+
+asio::awaitable<void> do_answer(RequestRun& run, const core::Action& action) {
+  ErrorResponse error = make_error(run.proxy.client_wire, gateway_error(action.own), action.message,
+                                   action.retry_after);
+  if (action.own == core::OwnAnswer::CredentialsExhausted ||
+      action.own == core::OwnAnswer::CredentialsMissing) {
+    run.deps.metrics.count_exhausted(run.first_provider);
+    run.outcome.provider.clear();  // credpool's own answer
+    run.outcome.credential.clear();
+  }
+  run.outcome.status = error.status;
+  co_await run.writer.send(error.status, std::move(error.headers), std::move(error.body));
 }
 
 }  // namespace
@@ -119,326 +333,46 @@ asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                                            const http::IncomingRequest& request,
                                            const ProxyRequest& proxy,
                                            http::ResponseWriter& writer) {
-  ProxyOutcome outcome;
-  const auto steps = config::route_request(deps.config, proxy.model, proxy.anthropic_endpoint);
-  std::optional<Answer> last;
-  std::optional<http::UpstreamError> last_transport;
-  std::map<std::string, PoolExhausted> exhausted;
-  bool every_step_exhausted = true;
-  std::chrono::milliseconds waited{0};
-  std::chrono::nanoseconds upstream_time{0};
+  std::vector<core::LedgerStep> steps;
+  std::vector<StepPlan> plans;
+  plan_route(deps, request, proxy, steps, plans);
+  const std::string first_provider = steps.empty() ? std::string() : steps.front().provider;
+  RequestRun run(deps, request, proxy, writer, std::move(plans),
+                 core::AttemptLedger(std::move(steps), std::hash<std::string>{}(proxy.request_id)),
+                 first_provider);
 
-  for (std::size_t s = 0; s < steps.size(); ++s) {
-    const config::RouteStep& step = steps[s];
-    const auto provider = config::lookup_provider(deps.config, step.provider);
-    if (!provider) continue;
-    auto policy =
-        core::CooldownPolicy::from_table(config::cooldowns_for(deps.config, step.provider));
-    const core::CooldownPolicy cooldowns = policy ? *policy : core::CooldownPolicy{};
-    const auto timeouts = config::timeouts_for(deps.config, step.provider);
-    std::string body = request.body;
-    if (step.model_changed) {
-      if (auto rewritten = rewrite_model(request.body, step.model)) body = std::move(*rewritten);
-    }
-
-    std::map<std::string, CredentialTries> tries;
-    std::set<std::string> tried;
-    std::optional<PickedCredential> current;
-    std::string fallback_reason = "no_usable_credential";
-    bool fresh_pick = true;
-    for (int attempt = 0; attempt < kMaxAttemptsPerStep; ++attempt) {
-      const core::WallTime now = deps.clock.wall_now();
-      if (!current || fresh_pick) {
-        current = deps.credentials.pick(step.provider, step.model, now);
-        if (!current || tried.count(current->id) != 0) break;
-        tried.insert(current->id);
-      } else {
-        deps.credentials.count_retry(step.provider, current->id);  // pick() counted the first
-      }
-      fresh_pick = false;
-
-      http::UpstreamRequest up;
-      up.method = request.method;
-      up.url = upstream_url(config::effective_base_url(deps.config, *provider, current->base_url),
-                            provider->wire, request.target);
-      up.headers =
-          upstream_headers(request.headers, provider->wire, provider->auth, current->secret);
-      up.body = body;
-      up.timeouts.connect = timeouts.connect;
-      up.timeouts.first_byte = timeouts.first_byte;
-      up.timeouts.idle = timeouts.idle;
-
-      outcome.attempts += 1;
-      const auto started = deps.clock.steady_now();
-      auto [error, response] = co_await deps.upstream.send(std::move(up));
-      Answer answer{0,
-                    {},
-                    {},
-                    step.provider,
-                    current->label,
-                    step.model_changed ? step.model : std::string()};
-      std::optional<core::Failure> failure;
-      if (error != http::UpstreamError::None || !response) {
-        last_transport = error;
-        outcome.provider = step.provider;  // names the unreachable attempt in metrics and logs
-        outcome.credential = current->label;
-        failure = error == http::UpstreamError::Timeout
-                      ? core::timeout_failure()
-                      : core::transport_failure(http::to_string(error));
-        deps.metrics.count_attempt(
-            step.provider, current->label,
-            error == http::UpstreamError::Timeout ? "timeout" : "unreachable");
-      } else if (response->status() >= 200 && response->status() < 300) {
-        const bool stream = is_event_stream(response->headers());
-        std::string head;
-        bool complete = false;
-        core::SoftFailureVerdict verdict;
-        while (true) {
-          verdict = core::inspect_response_start(step.provider, stream, head, complete, now);
-          if (verdict.verdict != core::StartVerdict::NeedMore) break;
-          if (head.size() >= core::kSoftFailureHoldBack) {  // said nothing in 64 KiB: clean
-            verdict = {};
-            break;
-          }
-          auto chunk = co_await response->read_some();
-          if (!chunk) {
-            complete = true;
-            continue;
-          }
-          head += *chunk;
-        }
-        // A small whole body is relayed with its Content-Length rather than chunked.
-        if (verdict.verdict == core::StartVerdict::Clean && !stream && !complete &&
-            fits_hold_back(response->headers())) {
-          while (!complete && head.size() <= core::kSoftFailureHoldBack) {
-            auto chunk = co_await response->read_some();
-            if (!chunk) {
-              complete = true;
-            } else {
-              head += *chunk;
-            }
-          }
-        }
-        {
-          const auto spent = deps.clock.steady_now() - started;
-          deps.metrics.observe_upstream(spent);
-          upstream_time += spent;
-        }
-        if (verdict.verdict == core::StartVerdict::Clean) {
-          deps.credentials.record_success(step.provider, current->id);
-          // Kept from successes only: an error's budget says what the cooldown already says.
-          if (auto remaining = rate_limit_remaining_from(response->headers(), now)) {
-            deps.credentials.record_rate_limit_remaining(step.provider, current->id, *remaining);
-          }
-          last_transport.reset();
-          auto headers = response_headers(response->headers(), answer);
-          outcome = {response->status(), step.provider, current->label, outcome.attempts,
-                     upstream_time};
-          deps.metrics.count_attempt(step.provider, current->label, "success");
-          if (complete && !stream && response->error() == http::UpstreamError::None) {
-            co_await writer.send(response->status(), std::move(headers), std::move(head));
-            co_return outcome;
-          }
-          if (!co_await writer.start_stream(response->status(), std::move(headers))) {
-            co_return outcome;
-          }
-          if (!co_await writer.write_chunk(head)) co_return outcome;
-          while (!complete) {
-            auto chunk = co_await response->read_some();
-            if (!chunk) break;
-            if (!co_await writer.write_chunk(*chunk)) co_return outcome;  // client gone
-          }
-          if (response->error() == http::UpstreamError::None) co_await writer.finish_stream();
-          co_return outcome;
-        }
-        failure = verdict.failure;
-        answer.status = response->status();
-        answer.headers = response->headers();
-        if (!complete) head += co_await response->read_all(kMaxErrorBody);
-        answer.body = std::move(head);
-      } else {
-        answer.status = response->status();
-        answer.headers = response->headers();
-        answer.body = co_await response->read_all(kMaxErrorBody);
-        {
-          const auto spent = deps.clock.steady_now() - started;
-          deps.metrics.observe_upstream(spent);
-          upstream_time += spent;
-        }
-        failure = core::classify(step.provider, answer.status, answer.headers, answer.body, now);
-        if (!failure) {  // neither success nor failure (3xx): the client's business
-          deps.metrics.count_attempt(step.provider, current->label, "unclassified");
-          last = std::move(answer);
-          break;
-        }
-      }
-      if (!failure) failure = core::transport_failure("unreadable response");
-      if (answer.status != 0) {
-        deps.metrics.count_attempt(step.provider, current->label, core::to_string(failure->reason));
-        last = std::move(answer);
-        last_transport.reset();
-      }
-
-      CredentialTries& mine = tries[current->id];
-      const core::AttemptContext context{
-          .another_credential_usable =
-              deps.credentials.another_usable(step.provider, current->id, step.model, now),
-          .auth_type = current->auth_type,
-          .rate_limits_on_this_credential = mine.rate_limits,
-          .transient_retries_on_this_credential = mine.transients,
-          .refreshes_done = mine.refreshes,
-          .refresh_failed = false,
-          .failure_streak = current->failure_streak,
-          .waited_so_far = waited};
-      core::Recovery recovery = core::decide_recovery(*failure, context, cooldowns, now);
-      if (failure->reason == core::FailureReason::RateLimit) mine.rate_limits += 1;
-      if (recovery.next == core::NextStep::RefreshThenRetry) {
-        // No OAuth refresher is wired into the gateway yet: treat as a failed refresh.
-        mine.refreshes += 1;
-        auto again = context;
-        again.refresh_failed = true;
-        recovery = core::decide_recovery(*failure, again, cooldowns, now);
-        if (recovery.next == core::NextStep::RefreshThenRetry)
-          recovery.next = core::NextStep::RotateNow;
-      }
-      if (recovery.cooldown) {
-        const std::string pool = step.provider;
-        const std::string id = current->id;
-        if (recovery.model_scoped) {
-          const std::string model = step.model;
-          const core::WallTime until = recovery.cooldown->until;
-          // Named, not a temporary: GCC 12 mishandles temporaries alive across co_await.
-          std::function<void(CredentialService::Done)> start =
-              [&deps, pool, id, model, until](CredentialService::Done done) {
-                deps.credentials.record_model_cooldown(pool, id, model, until, std::move(done));
-              };
-          co_await await_durable(std::move(start));
-          JournalEvent event =
-              attempt_event(JournalKind::Mark, proxy.request_id, pool, *current, *failure, now);
-          event.message = "model " + model + ": " + event.message;
-          event.resets_at = until;
-          event.reset_source = core::to_string(recovery.cooldown->source);
-          deps.credentials.journal(std::move(event));
-        } else {
-          const core::Exhaustion exhaustion =
-              core::make_exhaustion(*failure, *recovery.cooldown, now);
-          std::function<void(CredentialService::Done)> start =
-              [&deps, pool, id, exhaustion](CredentialService::Done done) {
-                deps.credentials.record_exhaustion(pool, id, exhaustion, std::move(done));
-              };
-          co_await await_durable(std::move(start));
-          JournalEvent event =
-              attempt_event(exhaustion.dead ? JournalKind::Dead : JournalKind::Mark,
-                            proxy.request_id, pool, *current, *failure, now);
-          if (!exhaustion.dead) event.resets_at = exhaustion.resets_at;
-          event.reset_source = core::to_string(exhaustion.reset_source);
-          deps.credentials.journal(std::move(event));
-        }
-        spdlog::info("event=credential_cooled provider={} credential={} id={} reason={} until={}",
-                     step.provider, current->label, current->id, core::to_string(failure->reason),
-                     core::to_epoch(recovery.cooldown->until));
-      }
-      fallback_reason = std::string(core::to_string(failure->reason));
-
-      bool step_done = false;
-      switch (recovery.next) {
-        case core::NextStep::RotateNow:
-        case core::NextStep::RefreshThenRetry:
-          deps.metrics.count_rotation(step.provider, core::to_string(failure->reason));
-          deps.credentials.journal(attempt_event(JournalKind::Rotate, proxy.request_id,
-                                                 step.provider, *current, *failure, now));
-          fresh_pick = true;
-          break;
-        case core::NextStep::RetrySameAfter: {
-          if (is_transient(failure->reason)) mine.transients += 1;
-          auto wait = std::min(deps.jitter ? deps.jitter(recovery.wait) : recovery.wait,
-                               core::kMaxTotalWait - waited);
-          if (wait.count() < 0) {
-            step_done = true;
-            break;
-          }
-          auto executor = co_await asio::this_coro::executor;
-          asio::steady_timer timer(executor, wait);
-          co_await timer.async_wait(asio::use_awaitable);
-          waited += wait;
-          break;
-        }
-        case core::NextStep::FallBack:
-          step_done = true;
-          break;
-        case core::NextStep::ReturnToClient:
-          s = steps.size();  // ends the route: the request itself is at fault
-          step_done = true;
-          break;
-      }
-      if (step_done) break;
-    }
-
-    const core::WallTime now = deps.clock.wall_now();
-    if (deps.credentials.another_usable(step.provider, "", step.model, now) && s < steps.size()) {
-      every_step_exhausted = false;
-    } else if (s < steps.size()) {
-      exhausted[step.provider] = deps.credentials.exhausted(step.provider, step.model, now);
-    } else {
-      every_step_exhausted = false;  // ReturnToClient
-    }
-    if (s + 1 < steps.size()) {
-      deps.metrics.count_fallback(step.provider, steps[s + 1].provider, fallback_reason);
-      JournalEvent event;
-      event.ts = now;
-      event.event = JournalKind::Fallback;
-      event.provider = step.provider;
-      if (current) {
-        event.credential_id = current->id;
-        event.label = current->label;
-      }
-      event.reason = fallback_reason;
-      event.message =
-          fmt::format("fall back to {} (model {})", steps[s + 1].provider, steps[s + 1].model);
-      event.request_id = proxy.request_id;
-      deps.credentials.journal(std::move(event));
+  core::Action action = run.ledger.start(deps.clock.wall_now());
+  while (true) {
+    record_notes(run, action.notes, deps.clock.wall_now());
+    switch (action.kind) {
+      case core::ActionKind::Pick:
+        action = co_await do_pick(run);
+        break;
+      case core::ActionKind::Send:
+        action = co_await do_send(run, action.retry);
+        break;
+      case core::ActionKind::Wait:
+        action = co_await do_wait(run, action.wait);
+        break;
+      case core::ActionKind::Mark:
+        action = co_await do_mark(run, std::move(*action.mark));
+        break;
+      case core::ActionKind::Refresh:
+        action = do_refresh(run);
+        break;
+      case core::ActionKind::Relay:
+        co_await do_relay(run);
+        co_return run.outcome;
+      case core::ActionKind::PassThrough:
+        co_await do_pass_through(run);
+        co_return run.outcome;
+      case core::ActionKind::Answer:
+        co_await do_answer(run, action);
+        co_return run.outcome;
+      case core::ActionKind::Stop:
+        co_return run.outcome;
     }
   }
-
-  if (every_step_exhausted && !exhausted.empty()) {
-    const core::WallTime now = deps.clock.wall_now();
-    std::optional<core::WallTime> earliest;
-    for (const auto& [pool, why] : exhausted) {
-      if (why.earliest_reset && (!earliest || *why.earliest_reset < *earliest)) {
-        earliest = why.earliest_reset;
-      }
-    }
-    const auto retry_after = earliest
-                                 ? std::chrono::duration_cast<std::chrono::seconds>(*earliest - now)
-                                 : std::chrono::seconds(core::kSoleCooldown);
-    ErrorResponse error = make_error(proxy.client_wire, GatewayError::CredentialsExhausted,
-                                     exhausted_message(exhausted), retry_after);
-    deps.metrics.count_exhausted(steps.empty() ? "" : steps.front().provider);
-    outcome.status = error.status;
-    outcome.provider.clear();  // credpool's own answer
-    outcome.credential.clear();
-    co_await writer.send(error.status, std::move(error.headers), std::move(error.body));
-    co_return outcome;
-  }
-  if (last_transport || !last) {
-    const bool timeout = last_transport && *last_transport == http::UpstreamError::Timeout;
-    ErrorResponse error =
-        make_error(proxy.client_wire,
-                   timeout ? GatewayError::UpstreamTimeout : GatewayError::UpstreamUnreachable,
-                   steps.empty() ? "no route for this request"
-                   : timeout     ? "upstream did not answer in time"
-                                 : "upstream unreachable");
-    outcome.status = error.status;
-    co_await writer.send(error.status, std::move(error.headers), std::move(error.body));
-    co_return outcome;
-  }
-  outcome.upstream = upstream_time;
-  outcome.status = last->status;
-  outcome.provider = last->provider;
-  outcome.credential = last->credential;
-  auto headers = response_headers(last->headers, *last);
-  co_await writer.send(last->status, std::move(headers), std::move(last->body));
-  co_return outcome;
 }
 
 }  // namespace credpool::gateway

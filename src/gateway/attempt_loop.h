@@ -25,7 +25,7 @@ struct AttemptDeps {
   http::UpstreamClient& upstream;
   Metrics& metrics;
   const core::Clock& clock;
-  // Returns a jitter source for retry waits. Called on io threads; must be thread-safe.
+  // Unused: the ledger jitters retry waits itself (kept until gateway.cc stops setting it).
   std::function<std::chrono::milliseconds(std::chrono::milliseconds)> jitter;
 };
 
@@ -46,15 +46,12 @@ struct ProxyOutcome {
   std::chrono::nanoseconds upstream{0};  // time spent waiting on upstream heads and error bodies
 };
 
-// Runs the attempt loop for one request: routes it, then per route step picks a credential of
-// that step's pool, sends upstream, classifies, and applies decide_recovery to that attempt's own
-// pool and credential (a fallback's failure never touches the primary pool). Answers through
-// `writer`: a clean response is relayed (a whole non-stream body within the 64 KiB soft-failure
-// hold-back with its Content-Length, bigger bodies and event streams chunk by chunk; a success's
-// rate-limit budget headers are recorded for its credential), an upstream error is
-// passed through unchanged, and credpool answers itself with 429 credentials_exhausted, 502 or
-// 504. Runs on the connection's strand; `deps`, `request` and `writer` must outlive the call
-// (the handler's frame awaits it).
+// Runs one proxied request: routes it, then executes its core::AttemptLedger's actions (pick a
+// credential of the step's pool, send, wait, mark durably, relay, pass the upstream's answer
+// through, or answer with credpool's own error) until the ledger ends the request. Every policy
+// decision is the ledger's; this only does I/O, metrics and the journal. Runs on the
+// connection's executor; `deps`, `request` and `writer` must outlive the call (the handler's
+// frame awaits it).
 boost::asio::awaitable<ProxyOutcome> run_attempts(const AttemptDeps& deps,
                                                   const http::IncomingRequest& request,
                                                   const ProxyRequest& proxy,

@@ -146,6 +146,7 @@ PoolExhausted CredentialService::exhausted(const std::string& pool, std::string_
   if (slot == nullptr) return out;
   std::scoped_lock lock(slot->mutex);
   if (!slot->pool) return out;
+  out.configured = slot->pool->size();
   out.earliest_reset = slot->pool->next_available_at(now, model);
   for (const core::Credential& c : slot->pool->entries()) {
     switch (core::health_at(c, now)) {

@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/credential.h"
+#include "core/ledger/ledger_action.h"
 #include "core/pool.h"
 #include "core/strategy.h"
 #include "gateway/journal.h"
@@ -38,18 +39,9 @@ struct PickedCredential {
   int failure_streak = 0;
 };
 
-// Why one credential cannot be used now, for credpool's own 429 message (never a secret).
-struct UnusableCredential {
-  std::string label;
-  std::string reason;                   // failure reason, "model_cooldown" or "unavailable"
-  std::optional<core::WallTime> until;  // none: dead or without a secret
-};
-
-// Says why a pool had nothing to give.
-struct PoolExhausted {
-  std::optional<core::WallTime> earliest_reset;  // none: nothing will come back on its own
-  std::vector<UnusableCredential> credentials;
-};
+// Why a pool had nothing to give (core::PoolShortage), for credpool's own 429/503.
+using UnusableCredential = core::UnusableCredential;
+using PoolExhausted = core::PoolShortage;
 
 // Owns one core::Pool per pool key, built from the store's (hydrated) snapshot, and the store
 // thread that persists changes.

@@ -87,7 +87,7 @@ std::string Gateway::request_id(const http::IncomingRequest& request) {
 
 std::chrono::milliseconds Gateway::jitter(std::chrono::milliseconds wait) {
   std::scoped_lock lock(random_mutex_);
-  return core::jittered(wait, random_);
+  return core::jittered(wait, core::kMaxTotalWait, random_);
 }
 
 bool Gateway::client_key_ok(const http::IncomingRequest& request) const {

@@ -78,6 +78,8 @@ std::string_view to_string(JournalKind kind) {
       return "recover";
     case JournalKind::Probe:
       return "probe";
+    case JournalKind::Unclassified:
+      return "unclassified";
   }
   return "unknown";
 }

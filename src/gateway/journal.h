@@ -16,7 +16,7 @@
 namespace credpool::gateway {
 
 // What happened to a credential, as the journal names it (DESIGN.md "Journal").
-enum class JournalKind { Mark, Dead, Rotate, Fallback, Refresh, Reset, Recover, Probe };
+enum class JournalKind { Mark, Dead, Rotate, Fallback, Refresh, Reset, Recover, Probe, Unclassified };
 
 // Returns the journal name of a kind ("mark", "dead", "rotate", ...).
 std::string_view to_string(JournalKind kind);

@@ -174,8 +174,7 @@ TEST(RecoveryPolicy, UpstreamBlockedFallsBackWithoutMarking) {
 }
 
 TEST(RecoveryPolicy, TransientFailuresRetryAfterQuarterSecondThenOneSecondThenFallBack) {
-  for (FailureReason reason :
-       {FailureReason::Overloaded, FailureReason::Server, FailureReason::Timeout}) {
+  for (FailureReason reason : {FailureReason::Overloaded, FailureReason::Server}) {
     SCOPED_TRACE(testing::Message() << reason);
     const Failure f = failure(reason, 503);
 
@@ -209,21 +208,24 @@ TEST(RecoveryPolicy, RequestErrorsGoBackToTheClientUntouched) {
   }
 }
 
-TEST(RecoveryPolicy, UnknownFailureCoolsOneHourAndRotates) {
-  const Recovery r = decide_recovery(failure(FailureReason::Unknown, 418),
-                                     {.another_credential_usable = true}, kDefaults, kNoon);
+TEST(RecoveryPolicy, UnknownFailureIsReturnedToTheClientWithoutMarking) {
+  for (const bool another : {true, false}) {
+    SCOPED_TRACE(another);
 
-  EXPECT_EQ(r.next, NextStep::RotateNow);
-  ASSERT_TRUE(r.cooldown.has_value());
-  EXPECT_EQ(r.cooldown->until, kNoon + hours(1));
+    const Recovery r = decide_recovery(failure(FailureReason::Unknown, 418),
+                                       {.another_credential_usable = another}, kDefaults, kNoon);
+
+    EXPECT_EQ(r.next, NextStep::ReturnToClient);
+    EXPECT_FALSE(r.cooldown.has_value());
+  }
 }
 
-TEST(RecoveryPolicy, UnknownFailureOfTheSoleCredentialCoolsSixtySecondsAndFallsBack) {
-  const Recovery r = decide_recovery(failure(FailureReason::Unknown, 418), {}, kDefaults, kNoon);
+TEST(RecoveryPolicy, TimeoutAnswersAtOnceWithoutRetryOrMark) {
+  const Recovery r = decide_recovery(failure(FailureReason::Timeout, 0),
+                                     {.another_credential_usable = true}, kDefaults, kNoon);
 
-  EXPECT_EQ(r.next, NextStep::FallBack);
-  ASSERT_TRUE(r.cooldown.has_value());
-  EXPECT_EQ(r.cooldown->until, kNoon + seconds(60));
+  EXPECT_EQ(r.next, NextStep::ReturnToClient);
+  EXPECT_FALSE(r.cooldown.has_value());
 }
 
 TEST(RecoveryPolicy, NoOtherUsableCredentialTurnsRotationIntoFallBack) {
@@ -253,13 +255,23 @@ TEST(RecoveryPolicy, RepeatedFailureOfTheSameCredentialDoublesItsCooldown) {
   EXPECT_EQ(r.cooldown->until, kNoon + seconds(1200));
 }
 
-TEST(RecoveryPolicy, JitterStaysWithinTwentyPercent) {
+TEST(RecoveryPolicy, JitterOnlyAddsAtMostTwentyPercent) {
   SplitMixRandom random(7);
 
   for (int i = 0; i < 1000; ++i) {
-    const milliseconds w = jittered(milliseconds(1000), random);
-    ASSERT_GE(w, milliseconds(800));
+    const milliseconds w = jittered(milliseconds(1000), milliseconds(5000), random);
+    ASSERT_GE(w, milliseconds(1000));
     ASSERT_LE(w, milliseconds(1200));
+  }
+}
+
+TEST(RecoveryPolicy, JitterNeverPassesTheSleepBudget) {
+  SplitMixRandom random(7);
+
+  for (int i = 0; i < 1000; ++i) {
+    const milliseconds w = jittered(milliseconds(4900), milliseconds(5000), random);
+    ASSERT_GE(w, milliseconds(4900));
+    ASSERT_LE(w, milliseconds(5000));
   }
 }
 
