@@ -211,6 +211,10 @@ export class FakeUpstream {
         res.write(formatSse(event));
         record.eventsWritten += 1;
       }
+      if (spec.cut) {  // the connection breaks mid-stream: no terminating chunk
+        res.socket.destroy();
+        return;
+      }
       if (spec.hold) {
         const deadline = Date.now() + (spec.holdTimeoutMs ?? kHoldTimeoutMs);
         while (!record.closedByPeer && Date.now() < deadline) await sleep(20);
