@@ -116,7 +116,7 @@ std::string message_of(const ErrorBody& error) {
 Failure classify_error(std::string_view provider, int status, const HeaderList& headers,
                        const ErrorBody& error, WallTime now) {
   const int judged = effective_status(status, error);
-  const bool soft = judged >= 200 && judged < 300;
+  const bool soft = status >= 200 && status < 300;  // the model had started answering
   const Subject subject{
       .provider = provider,
       .status_bits = status_class(judged),

@@ -26,7 +26,7 @@ constexpr unsigned kCredentialStatuses = kUnauthorized | kPayment | kForbidden;
 // Responses error codes for a bad prompt or image (openai-python
 // src/openai/types/responses/response_error.py), Anthropic's stream error types, and the common
 // OpenAI parameter codes.
-constexpr std::array<std::string_view, 24> kRequestFaultCodes{
+constexpr auto kRequestFaultCodes = std::to_array<std::string_view>({
     "invalid_request_error",  // OpenAI and Anthropic type
     "invalid_prompt",
     "invalid_image",
@@ -51,10 +51,10 @@ constexpr std::array<std::string_view, 24> kRequestFaultCodes{
     "missing_required_parameter",
     "invalid_argument",  // Google INVALID_ARGUMENT
     "bad_request",
-};
+});
 // Soft failures that say the provider, not the request or the key, failed.
-constexpr std::array<std::string_view, 5> kServerCodes{
-    "server_error", "api_error", "internal_error", "internal", "vector_store_timeout"};
+constexpr auto kServerCodes = std::to_array<std::string_view>(
+    {"server_error", "api_error", "internal_error", "internal", "vector_store_timeout"});
 
 constexpr std::array kRules = std::to_array<ClassifierRule>({
     // Terminal 401 codes: the token is gone for good, refreshing or waiting will not help
