@@ -29,28 +29,41 @@ unsigned status_class(int status);
 // What else a rule needs to see in the body.
 enum class BodyShape {
   Any,
-  Html,              // an HTML page, not an API error
-  UpstreamMetadata,  // an aggregator's error naming the upstream provider (OpenRouter)
+  Html,             // an HTML page, not an API error
+  UpstreamFailure,  // an aggregator reports that the provider behind it failed (OpenRouter)
 };
 
 // One row: every non-empty condition must hold. Rules are tried in order; the first match wins.
 struct ClassifierRule {
   std::string_view provider = {};  // pool key ("anthropic"); empty: any provider
   unsigned statuses = kAnyStatus;
-  std::string_view code = {};          // equals the error's code or type, ignoring case
+  std::string_view code = {};  // equals the error's code or type, ignoring case
+  std::span<const std::string_view> any_code = {};  // ... or one of these (when non-empty)
   std::string_view phrase = {};        // lower-case; found in the message (or text body)
   std::string_view header = {};        // present in the response (any case)
   std::string_view header_value = {};  // ... and its value contains this, ignoring case
   BodyShape shape = BodyShape::Any;
   FailureReason reason = FailureReason::Unknown;
   bool terminal = false;  // the credential is dead, not cooling (reference §2.6)
+  // The phrase may also be found in an aggregator's upstream text (metadata.raw). Only rules
+  // whose reason blames the request set it: the upstream's words never blame our key.
+  bool upstream_text_too = false;
 };
 
 // Returns the rules in the order they are tried.
 std::span<const ClassifierRule> classifier_rules();
 
-// Returns the reason an HTTP status means when no rule matched (a 2xx soft failure: Unknown).
+// Returns the reason an HTTP status means when no rule matched: 401 auth, 402 quota, 403
+// forbidden, 429 rate_limit, 503/529 overloaded, 504 timeout, other 5xx server; every other 4xx
+// and every 3xx bad_request (the request's or the client's business, never the key's); anything
+// else, a 2xx soft failure included, unknown.
 FailureReason reason_for_status(int status);
+
+// True when the provider is an aggregator that routes each request to a provider behind it
+// (OpenRouter): a soft failure it relays (the model had started) is that provider's, not the
+// key's. Errors in the aggregator shape (BodyShape::UpstreamFailure) are recognised from any
+// provider, since a custom endpoint may be an aggregator under another name.
+bool is_aggregator(std::string_view provider);
 
 // True when the provider's rate limits are per model, so a 429 cools only the model
 // (Anthropic, reference §2.5).

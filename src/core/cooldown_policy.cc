@@ -21,8 +21,9 @@ struct DefaultRow {
   bool shorter_when_sole;
 };
 
-// The DESIGN.md table. Reasons the recovery policy never cools (5xx, request errors, upstream
-// problems) share the unknown row so that the function stays total.
+// The DESIGN.md table. Reasons the recovery table never cools (5xx, request faults, upstream
+// failures, unknown) share the 429 row so that the function stays total; the row means nothing
+// more than that.
 DefaultRow default_row(FailureReason reason) {
   switch (reason) {
     case FailureReason::Auth:
@@ -31,6 +32,7 @@ DefaultRow default_row(FailureReason reason) {
       return {kLongCooldown, false};
     case FailureReason::RateLimit:
     case FailureReason::Forbidden:
+      return {kLongCooldown, true};
     case FailureReason::Unknown:
     case FailureReason::UpstreamRateLimit:
     case FailureReason::UpstreamBlocked:
@@ -45,19 +47,18 @@ DefaultRow default_row(FailureReason reason) {
   return {kLongCooldown, true};
 }
 
-seconds ceil_seconds(std::chrono::milliseconds ms) { return std::chrono::ceil<seconds>(ms); }
-
-// Returns the provider's reset, or nullopt when it gave none or gave an unusable one.
-// A reset at or before `now` is treated as none (a clock skew or a stale header would otherwise
-// make the key instantly usable again, reference §8.2.1); one beyond kMaxProviderReset is clamped.
-std::optional<WallTime> provider_reset(const Failure& failure, WallTime now) {
-  std::optional<WallTime> until;
-  if (failure.resets_at && *failure.resets_at > now) {
-    until = *failure.resets_at;
-  } else if (failure.retry_after && failure.retry_after->count() > 0) {
-    until = now + std::min<seconds>(ceil_seconds(*failure.retry_after), kMaxProviderReset);
+// Returns when the provider said the credential may be used again, or nullopt when it said
+// nothing: the later of resets_at and now + retry_after (rounded up to a second), so that no
+// wait the provider asked for is shortened. May be at or before `now`. A retry_after far beyond
+// max_cooldown is cut to just past it, which is still clamped, and keeps the sum defined.
+std::optional<WallTime> provider_reset(const Failure& failure, seconds max_cooldown, WallTime now) {
+  std::optional<WallTime> until = failure.resets_at;
+  if (failure.retry_after) {
+    const std::chrono::milliseconds wait = std::clamp<std::chrono::milliseconds>(
+        *failure.retry_after, std::chrono::milliseconds{0}, max_cooldown + seconds(1));
+    const WallTime asked = now + std::chrono::ceil<seconds>(wait);
+    until = until ? std::max(*until, asked) : asked;
   }
-  if (until && *until > now + kMaxProviderReset) until = now + kMaxProviderReset;
   return until;
 }
 
@@ -93,23 +94,32 @@ seconds CooldownPolicy::base_wait(const Failure& failure, bool sole_usable) cons
   }
   // The sole rule only shortens: a retry soon is worth more than a long bench when there is no
   // other credential to use (reference §2.3), but a user's shorter override still applies.
-  if (sole_usable && row.shorter_when_sole) wait = std::min(wait, sole.value_or(kSoleCooldown));
+  if (sole_usable && row.shorter_when_sole) wait = std::min(wait, sole_wait());
   return wait;
 }
+
+seconds CooldownPolicy::sole_wait() const { return sole.value_or(kSoleCooldown); }
 
 Cooldown compute_cooldown(const Failure& failure, bool sole_usable, int failure_streak,
                           const CooldownPolicy& policy, WallTime now) {
   const bool may_die =
       failure.reason != FailureReason::RateLimit && failure.reason != FailureReason::Quota;
-  if (failure.terminal && may_die) return Cooldown{now, ResetSource::Default, true};
-  if (auto until = provider_reset(failure, now)) {
-    return Cooldown{*until, ResetSource::Provider, false};
-  }
+  if (failure.terminal && may_die) return Cooldown{now, ResetSource::Default, true, std::nullopt};
   const seconds base = policy.base_wait(failure, sole_usable);
+  if (auto until = provider_reset(failure, policy.max_cooldown, now)) {
+    if (*until <= now) {
+      return Cooldown{now + policy.sole_wait(), ResetSource::Default, false, std::nullopt};
+    }
+    const WallTime limit = now + policy.max_cooldown;
+    if (*until > limit) {
+      return Cooldown{limit, ResetSource::ProviderClamped, false, std::min(now + base, limit)};
+    }
+    return Cooldown{*until, ResetSource::Provider, false, std::nullopt};
+  }
   const seconds cap = std::max(kMaxBackoff, base);
   seconds wait = base;
   for (int i = 0; i < failure_streak && wait < cap; ++i) wait = std::min(wait * 2, cap);
-  return Cooldown{now + wait, ResetSource::Default, false};
+  return Cooldown{now + wait, ResetSource::Default, false, std::nullopt};
 }
 
 Exhaustion make_exhaustion(const Failure& failure, const Cooldown& cooldown, WallTime now) {

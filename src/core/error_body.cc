@@ -39,27 +39,41 @@ void append(std::string& haystack, std::string_view piece) {
 }
 
 // OpenRouter: {"error": {"metadata": {"provider_name": "Anthropic", "raw": "...upstream..."}}}.
+// The upstream's text is kept apart from the haystack: it speaks of the upstream's key, not ours.
 void read_metadata(const json& error, ErrorBody& out) {
   auto it = error.find("metadata");
   if (it == error.end() || !it->is_object()) return;
   const json& meta = *it;
-  if (!string_field(meta, "provider_name").empty()) out.has_upstream_metadata = true;
-  if (auto raw = meta.find("raw"); raw != meta.end()) {
-    append(out.haystack, raw->is_string() ? raw->get<std::string>() : dump(*raw));
+  out.upstream_provider = string_field(meta, "provider_name");
+  if (!out.upstream_provider.empty()) out.upstream_failure = true;
+  if (auto raw = meta.find("raw"); raw != meta.end() && !raw->is_null()) {
+    const std::string text = raw->is_string() ? raw->get<std::string>() : dump(*raw);
+    out.upstream_text = text.substr(0, kHaystackLimit);
+    out.upstream_failure = true;
   }
 }
 
 // Google: details[].violations[].quotaId ("GenerateRequestsPerMinutePerProjectPerModel-FreeTier")
-// tells a per-minute limit from a spent quota.
+// tells a per-minute limit from a spent quota; details[].reason (google.rpc.ErrorInfo,
+// "API_KEY_INVALID") names a credential error that arrives as a 400.
 void read_google_details(const json& error, ErrorBody& out) {
   auto it = error.find("details");
   if (it == error.end() || !it->is_array()) return;
   for (const json& d : *it) {
     if (!d.is_object()) continue;
+    append(out.haystack, string_field(d, "reason"));
     auto v = d.find("violations");
     if (v == d.end() || !v->is_array()) continue;
     for (const json& violation : *v) append(out.haystack, string_field(violation, "quotaId"));
   }
+}
+
+// Returns error.code when it is an integer that could be an HTTP status, else 0.
+int numeric_code(const json& error) {
+  auto it = error.find("code");
+  if (it == error.end() || !it->is_number_integer()) return 0;
+  const auto code = it->get<long long>();
+  return code >= 100 && code <= 999 ? static_cast<int>(code) : 0;
 }
 
 std::string html_title(std::string_view body) {
@@ -87,6 +101,7 @@ ErrorBody read_error_json(const json& parsed) {
     out.type = string_field(e, "type");
     out.code = string_field(e, "code");
     if (out.code.empty()) out.code = string_field(e, "status");  // Google "RESOURCE_EXHAUSTED"
+    out.numeric_code = numeric_code(e);
     out.message = string_field(e, "message");
     read_metadata(e, out);
     read_google_details(e, out);
@@ -108,6 +123,8 @@ ErrorBody read_error_json(const json& parsed) {
   }
   out.haystack.insert(0, text::to_lower(std::string_view(out.message).substr(0, kHaystackLimit)) +
                              (out.haystack.empty() ? "" : "\n"));
+  // OpenRouter's wording for "the provider I routed to failed" (reference §3.3).
+  if (text::icontains(out.message, "provider returned error")) out.upstream_failure = true;
   return out;
 }
 

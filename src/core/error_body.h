@@ -18,12 +18,21 @@ struct ErrorBody {
   std::string code;     // error.code when a string, else error.status (Google), else OAuth error
   std::string type;     // error.type ("insufficient_quota", "overloaded_error")
   std::string message;  // the provider's text, untrimmed (HTML: the <title>)
-  // Lower-case text the phrase rules search: the message plus an aggregator's upstream error
-  // and Google quota ids (JSON), or the start of the body (text, HTML).
+  // error.code when it is a number (OpenRouter, Google: the HTTP status the error stands for);
+  // 0 when there is none.
+  int numeric_code = 0;
+  // Lower-case text the phrase rules search: the provider's own message, Google quota ids and
+  // ErrorInfo reasons ("api_key_invalid") (JSON), or the start of the body (text, HTML). Never
+  // an aggregator's upstream text: that is not about the key that made the request.
   std::string haystack;
   bool is_html = false;
-  bool has_upstream_metadata = false;  // OpenRouter error.metadata names an upstream provider
-  nlohmann::json json;                 // the parsed body; null when it is not JSON
+  // An aggregator's report that the provider behind it failed (OpenRouter): error.metadata
+  // carries `raw` (the upstream's own error) or `provider_name`, or the message says "Provider
+  // returned error".
+  bool upstream_failure = false;
+  std::string upstream_provider;  // error.metadata.provider_name, as sent
+  std::string upstream_text;      // error.metadata.raw (a string, or its JSON), as sent, bounded
+  nlohmann::json json;            // the parsed body; null when it is not JSON
 };
 
 // Reads an error body of any shape above. Never throws: bytes that are not JSON are text.

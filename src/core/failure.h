@@ -21,7 +21,9 @@ struct Failure {
   int status_code = 0;     // HTTP status; 200 for a soft failure
   std::string error_code;  // provider's code or type ("insufficient_quota", "token_revoked")
   std::string message;     // provider's message, trimmed to 300 characters
-  std::optional<WallTime> resets_at;             // provider's reset, when it gave one
+  // The provider's reset, when it gave one: unclamped (compute_cooldown applies max_cooldown),
+  // and at or before the failure's time when the provider's only reset had already passed.
+  std::optional<WallTime> resets_at;
   std::optional<std::chrono::milliseconds> retry_after;  // provider's requested wait, if short-form
   bool terminal = false;      // the credential is dead (revoked token, invalid_grant, ...)
   bool model_scoped = false;  // the limit applies to this model only (Anthropic 429s)

@@ -18,11 +18,9 @@ namespace {
 using json = nlohmann::json;
 using std::chrono::milliseconds;
 
-// Past resets mean "no hint" (a stale or misread value must not make a cooling key look free).
-// Anything beyond 30 days is clamped to 30 days: the longest real window is a monthly plan
-// (OpenAI, Anthropic 7-day limits are shorter), so more is a misread (a ms epoch taken for
-// seconds, a date in the wrong century); `credpool auth reset` still clears it at any time.
-constexpr milliseconds kMaxWait = std::chrono::days{30};
+// Waits are bounded only so that the arithmetic stays defined: deciding what is implausibly far
+// is CooldownPolicy::max_cooldown's job (compute_cooldown clamps and says so), not the parser's.
+constexpr milliseconds kMaxWait = std::chrono::days{365 * 100};
 // Below 1e9 (2001-09-09 as an epoch) a number can only be a delta: no reset lies in 2001, and no
 // provider asks for 31 years. Reference §8.2 item 1: Hermes read x-ratelimit-reset "60" as 1970.
 constexpr double kEpochSecondsFloor = 1e9;
@@ -85,10 +83,11 @@ std::optional<milliseconds> seconds_value(const json& v) {
   return milliseconds{static_cast<std::int64_t>(std::ceil(std::min(*secs, 1e10) * 1000))};
 }
 
+// Returns the first of the fields that reads as a time, past or not.
 Candidate body_resets_at(const std::vector<const json*>& objects, WallTime now) {
   for (std::string_view key : {"resets_at", "reset_at", "retry_until"}) {
     if (const json* v = find_field(objects, key)) {
-      if (auto t = absolute_value(*v, now); t && *t > now) return {t, {}};
+      if (auto t = absolute_value(*v, now)) return {t, {}};
     }
   }
   return {};
@@ -136,8 +135,9 @@ Candidate retry_after_header(const HeaderList& headers, WallTime now) {
   if (auto secs = parse_decimal(*v); secs && *secs >= 0) {
     return from_wait(milliseconds{static_cast<std::int64_t>(std::min(*secs, 1e10) * 1000)}, now);
   }
-  if (auto date = parse_http_date(*v); date && *date > now) {
-    return from_wait(std::chrono::duration_cast<milliseconds>(*date - now), now);
+  if (auto date = parse_http_date(*v)) {  // a date already past asks for no wait at all
+    return from_wait(
+        std::max(std::chrono::duration_cast<milliseconds>(*date - now), milliseconds{0}), now);
   }
   return {};
 }
@@ -183,9 +183,12 @@ bool dimension_exhausted(const HeaderList& headers, const Family& f, std::string
   return status && text::iequals(*status, "rejected");
 }
 
+// Returns the reset of the family's exhausted dimension, else its latest future reset, else its
+// latest past one.
 Candidate family_reset(const HeaderList& headers, const Family& f, WallTime now) {
   std::optional<WallTime> latest;
   std::optional<WallTime> latest_exhausted;
+  std::optional<WallTime> latest_past;
   for (const auto& [key, value] : headers) {
     const std::string name = text::to_lower(key);
     if (name.size() <= f.prefix.size() + f.suffix.size() || !name.starts_with(f.prefix) ||
@@ -195,13 +198,18 @@ Candidate family_reset(const HeaderList& headers, const Family& f, WallTime now)
     const std::string_view dim = std::string_view(name).substr(
         f.prefix.size(), name.size() - f.prefix.size() - f.suffix.size());
     auto t = f.parse(text::trim(value), now);
-    if (!t || *t <= now) continue;
+    if (!t) continue;
+    if (*t <= now) {
+      latest_past = latest_past ? std::max(*latest_past, *t) : *t;
+      continue;
+    }
     latest = latest ? std::max(*latest, *t) : *t;
     if (dimension_exhausted(headers, f, dim)) {
       latest_exhausted = latest_exhausted ? std::max(*latest_exhausted, *t) : *t;
     }
   }
-  return {latest_exhausted ? latest_exhausted : latest, {}};
+  if (latest_exhausted) return {latest_exhausted, {}};
+  return {latest ? latest : latest_past, {}};
 }
 
 Candidate x_ratelimit_reset(const HeaderList& headers, WallTime now) {
@@ -292,10 +300,20 @@ ResetHints parse_reset_hints(const HeaderList& headers, const json& body, std::s
   ResetHints out;
   for (const auto& [source, c] : candidates) {
     if (!out.resets_at && c.at && *c.at > now) {
-      out.resets_at = std::min(*c.at, now + std::chrono::ceil<std::chrono::seconds>(kMaxWait));
+      out.resets_at = c.at;
       out.source = source;
     }
     if (!out.retry_after && c.wait) out.retry_after = c.wait;
+  }
+  // No reset ahead: a reset the provider gave that has already passed (a stale header, clock
+  // skew) is still reported, so that the cooldown can say "cool briefly" rather than fall back
+  // to the long default.
+  for (const auto& [source, c] : candidates) {
+    if (out.resets_at) break;
+    if (c.at) {
+      out.resets_at = c.at;
+      out.source = source;
+    }
   }
   return out;
 }

@@ -13,7 +13,10 @@ namespace credpool::core {
 
 // When a provider says a credential may be used again, read from one failed response.
 struct ResetHints {
-  std::optional<WallTime> resets_at;  // after now, at most now + 30 days
+  // The provider's reset: the first source whose time is after now; when none is, the first
+  // whose time has already passed (at or before now). Not clamped: compute_cooldown applies
+  // CooldownPolicy::max_cooldown.
+  std::optional<WallTime> resets_at;
   // The wait the provider explicitly asked for (Retry-After, retryDelay, "retry after 30s").
   std::optional<std::chrono::milliseconds> retry_after;
   // Where resets_at came from, for `credpool explain`: "retry-after", "body.resets_at",
@@ -22,7 +25,7 @@ struct ResetHints {
 };
 
 // Reads every reset hint a response carries and picks one. Sources, most specific first; the
-// first that gives a time after `now` sets resets_at:
+// first that gives a time after `now` sets resets_at (else the first that gives any time):
 //   1. body `resets_at` / `reset_at` / `retry_until` (epoch s, epoch ms or ISO 8601; Codex),
 //   2. body `resets_in_seconds` (Codex usage limits),
 //   3. body `retry_after` (seconds or a duration),

@@ -67,6 +67,55 @@ const std::vector<ClassifyCase>& classify_cases() {
        R"("google/gemini-2.0-flash-exp:free is temporarily rate-limited upstream",)"
        R"("provider_name":"Google AI Studio"}},"user_id":"user_x"})",
        R::UpstreamRateLimit, ""},
+      {"OpenRouterUpstreamQuotaTextIsNotTheKeysQuota", "openrouter", 429, kJson,
+       R"({"error":{"code":429,"message":"Provider returned error","metadata":{"raw":"You )"
+       R"(exceeded your current quota, please check your plan and billing details",)"
+       R"("provider_name":"OpenAI"}}})",
+       R::UpstreamRateLimit, ""},
+      {"OpenRouterUpstreamRawJsonQuotaIsNotTheKeysQuota", "openrouter", 429, kJson,
+       R"({"error":{"code":429,"message":"Provider returned error","metadata":{"raw":{"error":)"
+       R"({"code":"insufficient_quota","message":"billing hard limit"}},"provider_name":"OpenAI"}}})",
+       R::UpstreamRateLimit, ""},
+      {"OpenRouterOwn429IsTheKeysRateLimit", "openrouter", 429, kJson,
+       R"({"error":{"code":429,"message":"Rate limit exceeded: free-models-per-day. Add 10 )"
+       R"(credits to unlock 1000 free model requests per day"}})",
+       R::RateLimit, ""},
+      {"OpenRouterOwn402IsQuota", "openrouter", 402, kJson,
+       R"({"error":{"code":402,"message":"This request requires more credits, or fewer )"
+       R"(max_tokens. You requested up to 4096 tokens, but can only afford 1203."}})",
+       R::Quota, ""},
+      {"OpenRouterOwn401IsAuth", "openrouter", 401, kJson,
+       R"({"error":{"code":401,"message":"No auth credentials found"}})", R::Auth, ""},
+      {"OpenRouterRelayedUpstream401IsNotTheKeys", "openrouter", 401, kJson,
+       R"({"error":{"code":401,"message":"Provider returned error","metadata":{"raw":)"
+       R"("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",)"
+       R"(\"message\":\"invalid x-api-key\"}}","provider_name":"Anthropic"}}})",
+       R::Server, ""},
+      {"OpenRouterRelayedUpstream402IsNotTheKeys", "openrouter", 402, kJson,
+       R"({"error":{"code":402,"message":"Provider returned error","metadata":{"raw":)"
+       R"("credit balance is too low","provider_name":"Anthropic"}}})",
+       R::Server, ""},
+      {"OpenRouterModerationIsContentPolicy", "openrouter", 403, kJson,
+       R"({"error":{"code":403,"message":"openai/gpt-4o requires moderation on OpenAI. Your )"
+       R"(input was flagged for \"violence\".","metadata":{"reasons":["violence"],)"
+       R"("flagged_input":"...","provider_name":"OpenAI","model_slug":"openai/gpt-4o"}}})",
+       R::ContentPolicy, ""},
+      {"OpenRouterUpstreamContextOverflowIsContextOverflow", "openrouter", 400, kJson,
+       R"({"error":{"code":400,"message":"Provider returned error","metadata":{"raw":"This )"
+       R"(model's maximum context length is 8192 tokens.","provider_name":"Groq"}}})",
+       R::ContextOverflow, ""},
+      {"OpenRouterUpstream400WithQuotaTextIsBadRequest", "openrouter", 400, kJson,
+       R"({"error":{"code":400,"message":"Provider returned error","metadata":{"raw":"Your )"
+       R"(credit balance is too low to access the Anthropic API.","provider_name":"Anthropic"}}})",
+       R::BadRequest, ""},
+      {"OpenRouterRelayedUpstream502IsServer", "openrouter", 502, kJson,
+       R"({"error":{"code":502,"message":"Provider returned error","metadata":{"raw":"You )"
+       R"(exceeded your current quota","provider_name":"OpenAI"}}})",
+       R::Server, ""},
+      {"OpenRouterNoProviderAvailableIsOverloaded", "openrouter", 503, kJson,
+       R"({"error":{"code":503,"message":"No allowed providers are available for the selected )"
+       R"(model."}})",
+       R::Overloaded, ""},
       {"UpstreamMetadataIsUpstream", "custom:router", 429, kJson,
        R"({"error":{"code":429,"message":"Rate limited","metadata":{"provider_name":"Together"}}})",
        R::UpstreamRateLimit, ""},
@@ -141,6 +190,45 @@ const std::vector<ClassifyCase>& classify_cases() {
        "<html><body>Sorry, you have been blocked</body></html>",
        R::UpstreamBlocked,
        ""},
+      {"HtmlPageOn429IsUpstreamBlocked",
+       "openai",
+       429,
+       {{"content-type", "text/html"}},
+       "<html><head><title>429 Too Many Requests</title></head><body><center>429 Too Many "
+       "Requests</center><hr><center>nginx</center></body></html>",
+       R::UpstreamBlocked,
+       ""},
+      {"PlainHtmlOn403IsUpstreamBlocked",
+       "anthropic",
+       403,
+       {{"content-type", "text/html"}},
+       "<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body>Forbidden</body>"
+       "</html>",
+       R::UpstreamBlocked,
+       ""},
+      {"CloudflareChallengeOn503IsUpstreamBlocked",
+       "openai-codex",
+       503,
+       {{"content-type", "text/html; charset=UTF-8"}, {"server", "cloudflare"}},
+       "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body>"
+       "<script>window._cf_chl_opt={}</script></body></html>",
+       R::UpstreamBlocked,
+       ""},
+      {"CfMitigatedHeaderOn429IsUpstreamBlocked",
+       "openai",
+       429,
+       {{"cf-mitigated", "challenge"}, {"content-type", "text/html"}},
+       "",
+       R::UpstreamBlocked,
+       ""},
+      {"CloudflareOriginErrorOn502IsServer",
+       "groq",
+       502,
+       {{"server", "cloudflare"}, {"content-type", "text/html"}},
+       "<html><head><title>502 Bad Gateway</title></head><body><center>cloudflare</center>"
+       "cf-ray: 8a1b</body></html>",
+       R::Server,
+       ""},
       {"CloudflareServerWithJsonIsForbidden",
        "xai",
        403,
@@ -178,7 +266,7 @@ const std::vector<ClassifyCase>& classify_cases() {
        R::Server, "server_error"},
       {"BadGatewayIsServer", "groq", 502, {}, "<html>502 Bad Gateway</html>", R::Server, ""},
       {"GatewayTimeoutIsTimeout", "together", 504, {}, "", R::Timeout, ""},
-      {"RequestTimeoutIsTimeout", "openai", 408, {}, "", R::Timeout, ""},
+      {"RequestTimeoutIsBadRequest", "openai", 408, {}, "", R::BadRequest, ""},
       {"OpenAiContextLengthExceeded", "openai", 400, kJson,
        R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, )"
        R"(your messages resulted in 130000 tokens.","type":"invalid_request_error",)"
@@ -217,7 +305,35 @@ const std::vector<ClassifyCase>& classify_cases() {
        R::BadRequest, "model_not_found"},
       {"UnprocessableIsBadRequest", "mistral", 422, kJson, R"({"detail":"invalid"})", R::BadRequest,
        ""},
-      {"RedirectIsUnknown", "openai", 302, {}, "", R::Unknown, ""},
+      {"RedirectIsBadRequest",
+       "openai",
+       302,
+       {{"location", "https://example.com/"}},
+       "",
+       R::BadRequest,
+       ""},
+      {"NotModifiedIsBadRequest", "openai", 304, {}, "", R::BadRequest, ""},
+      {"PayloadTooLargeIsBadRequest", "anthropic", 413, kJson,
+       R"({"type":"error","error":{"type":"request_too_large","message":"Request exceeds the )"
+       R"(maximum allowed number of bytes."}})",
+       R::BadRequest, "request_too_large"},
+      {"TeapotWithGarbageIsBadRequest", "custom:lab", 418, {}, "\x01not json", R::BadRequest, ""},
+      {"InformationalStatusIsUnknown", "openai", 101, {}, "", R::Unknown, ""},
+      {"StatusOutOfRangeIsUnknown", "custom:lab", 999, {}, "", R::Unknown, ""},
+      {"GeminiApiKeyInvalid400IsAuth", "gemini", 400, kJson,
+       R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",)"
+       R"("status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.)"
+       R"(ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com","metadata":)"
+       R"({"service":"generativelanguage.googleapis.com"}}]}})",
+       R::Auth, "INVALID_ARGUMENT"},
+      {"GeminiOpenAiCompatibleApiKeyInvalidIsAuth", "gemini", 400, kJson,
+       R"([{"error":{"code":400,"message":"API key expired. Please renew the API key.",)"
+       R"("status":"INVALID_ARGUMENT"}}])",
+       R::Auth, "INVALID_ARGUMENT"},
+      {"GeminiOtherInvalidArgumentIsBadRequest", "gemini", 400, kJson,
+       R"({"error":{"code":400,"message":"* GenerateContentRequest.contents: contents is not )"
+       R"(specified","status":"INVALID_ARGUMENT"}})",
+       R::BadRequest, "INVALID_ARGUMENT"},
       {"GarbageBodyKeepsTheStatusReason",
        "openai",
        429,
@@ -326,6 +442,51 @@ TEST(Classifier, HtmlPageMessageIsItsTitle) {
 
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->message, "Attention Required! | Cloudflare");
+}
+
+TEST(Classifier, AggregatorMessageNamesTheUpstreamAndQuotesIt) {
+  const auto f =
+      classify("openrouter", 429, kJson,
+               R"({"error":{"code":429,"message":"Provider returned error","metadata":{"raw":)"
+               R"("google/gemini-2.0-flash-exp:free is temporarily rate-limited upstream",)"
+               R"("provider_name":"Google AI Studio"}}})",
+               kNoon);
+
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->message,
+            "Provider returned error (Google AI Studio: google/gemini-2.0-flash-exp:free is "
+            "temporarily rate-limited upstream)");
+}
+
+TEST(Classifier, AggregatorUpstreamWaitIsNotReadAsTheKeysReset) {
+  const auto f = classify("openrouter", 429, kJson,
+                          R"({"error":{"code":429,"message":"Provider returned error","metadata":)"
+                          R"({"raw":"Please try again in 20m","provider_name":"OpenAI"}}})",
+                          kNoon);
+
+  ASSERT_TRUE(f.has_value());
+  EXPECT_FALSE(f->resets_at.has_value());
+  EXPECT_FALSE(f->retry_after.has_value());
+}
+
+TEST(Classifier, ProviderResetAlreadyPastIsReported) {
+  const HeaderList headers = {{"retry-after", "0"}};
+
+  const auto f = classify("openai", 429, headers,
+                          R"({"error":{"code":"rate_limit_exceeded","message":"slow"}})", kNoon);
+
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->resets_at, kNoon);
+}
+
+TEST(Classifier, ProviderResetBeyondThirtyDaysIsNotCutByTheClassifier) {
+  const auto f = classify(
+      "openai-codex", 429, kJson,
+      R"({"error":{"type":"usage_limit_reached","message":"limit","resets_in_seconds":5184000}})",
+      kNoon);
+
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->resets_at, kNoon + std::chrono::seconds(5'184'000));  // 60 days
 }
 
 TEST(Classifier, TransportAndTimeoutFailuresNeverBlameTheCredential) {

@@ -1,5 +1,9 @@
 #include "core/cooldown_policy.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "support/failures.h"
@@ -32,8 +36,6 @@ TEST(CooldownPolicy, DefaultWaitsFollowTheDesignTable) {
       {FailureReason::Quota, 429, true, hours(1)},  // insufficient_quota arrives as a 429
       {FailureReason::Forbidden, 403, false, hours(1)},
       {FailureReason::Forbidden, 403, true, seconds(60)},
-      {FailureReason::Unknown, 418, false, hours(1)},
-      {FailureReason::Unknown, 0, true, seconds(60)},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(testing::Message() << row.reason << " " << row.status << " sole=" << row.sole);
@@ -81,52 +83,130 @@ TEST(CooldownPolicy, FromTableRejectsUnknownKeysAndNegativeWaits) {
   EXPECT_FALSE(negative.has_value());
 }
 
-TEST(CooldownPolicy, ProviderResetBeatsTheDefaultEvenWhenItIsLonger) {
-  Failure f = failure(FailureReason::RateLimit, 429);
-  f.resets_at = kNoon + hours(24 * 7);
+TEST(CooldownPolicy, BaseWaitIsTotalOverEveryReason) {
+  const FailureReason never_cooled[] = {
+      FailureReason::Unknown,         FailureReason::UpstreamRateLimit,
+      FailureReason::UpstreamBlocked, FailureReason::Overloaded,
+      FailureReason::Server,          FailureReason::Timeout,
+      FailureReason::ContextOverflow, FailureReason::ContentPolicy,
+      FailureReason::BadRequest,
+  };
+  for (FailureReason reason : never_cooled) {
+    SCOPED_TRACE(testing::Message() << reason);
 
-  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+    const seconds wait = kDefaults.base_wait(failure(reason, 0), false);
 
-  EXPECT_EQ(c.until, kNoon + hours(24 * 7));
-  EXPECT_EQ(c.source, ResetSource::Provider);
+    EXPECT_GT(wait, seconds(0));
+  }
 }
 
-TEST(CooldownPolicy, ProviderResetBeatsTheDefaultWhenItIsShorter) {
-  Failure f = failure(FailureReason::RateLimit, 429);
-  f.resets_at = kNoon + seconds(7);
+// A provider reset as the classifier reports it: resets_at and retry_after relative to kNoon.
+struct ResetCase {
+  std::string name;
+  std::optional<seconds> resets_in;
+  std::optional<milliseconds> retry_after;
+  seconds expected_wait;
+  ResetSource expected_source;
+};
 
-  const Cooldown c = compute_cooldown(f, false, 3, kDefaults, kNoon);
+TEST(CooldownPolicy, ProviderResetBeatsTheDefaultInBothDirectionsAndIsNeverShortened) {
+  const std::vector<ResetCase> cases = {
+      {"LongerThanTheDefault", hours(24 * 7), {}, hours(24 * 7), ResetSource::Provider},
+      {"ShorterThanTheDefault", seconds(7), {}, seconds(7), ResetSource::Provider},
+      {"RetryAfterAloneRoundsUp", {}, milliseconds(1500), seconds(2), ResetSource::Provider},
+      {"RetryAfterLongerThanTheResetWins", seconds(10), milliseconds(60'000), seconds(60),
+       ResetSource::Provider},
+      {"ResetLongerThanTheRetryAfterWins", seconds(90), milliseconds(5'000), seconds(90),
+       ResetSource::Provider},
+      {"JustUnderThirtyOneDaysIsBelieved",
+       hours(24 * 30 + 12),
+       {},
+       hours(24 * 30 + 12),
+       ResetSource::Provider},
+  };
+  for (const ResetCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Failure f = failure(FailureReason::RateLimit, 429);
+    if (c.resets_in) f.resets_at = kNoon + *c.resets_in;
+    f.retry_after = c.retry_after;
 
-  EXPECT_EQ(c.until, kNoon + seconds(7));
+    const Cooldown cooldown = compute_cooldown(f, false, 3, kDefaults, kNoon);
+
+    EXPECT_EQ(cooldown.until, kNoon + c.expected_wait);
+    EXPECT_EQ(cooldown.source, c.expected_source);
+    EXPECT_FALSE(cooldown.probe_at.has_value());
+  }
 }
 
-TEST(CooldownPolicy, RetryAfterIsUsedWhenNoResetTimeIsGivenRoundingUp) {
-  Failure f = failure(FailureReason::RateLimit, 429);
-  f.retry_after = milliseconds(1500);
+TEST(CooldownPolicy, ResetAlreadyPastCoolsOnlyForTheSoleWait) {
+  const std::vector<ResetCase> cases = {
+      {"ResetInThePast", -seconds(5), {}, seconds(60), ResetSource::Default},
+      {"ResetExactlyNow", seconds(0), {}, seconds(60), ResetSource::Default},
+      {"RetryAfterZero", seconds(0), milliseconds(0), seconds(60), ResetSource::Default},
+  };
+  for (const ResetCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Failure f = failure(FailureReason::Quota, 429);
+    if (c.resets_in) f.resets_at = kNoon + *c.resets_in;
+    f.retry_after = c.retry_after;
 
-  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+    const Cooldown cooldown = compute_cooldown(f, /*sole_usable=*/false, 0, kDefaults, kNoon);
 
-  EXPECT_EQ(c.until, kNoon + seconds(2));
-  EXPECT_EQ(c.source, ResetSource::Provider);
+    EXPECT_EQ(cooldown.until, kNoon + c.expected_wait);
+    EXPECT_EQ(cooldown.source, c.expected_source);
+  }
 }
 
-TEST(CooldownPolicy, ResetInThePastIsTreatedAsNone) {
+TEST(CooldownPolicy, ResetAlreadyPastUsesTheConfiguredSoleWait) {
+  auto policy = CooldownPolicy::from_table({{"sole", seconds(15)}});
+  ASSERT_TRUE(policy.has_value());
   Failure f = failure(FailureReason::RateLimit, 429);
-  f.resets_at = kNoon - seconds(5);
+  f.resets_at = kNoon - seconds(30);
 
-  const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
+  const Cooldown cooldown = compute_cooldown(f, false, 0, *policy, kNoon);
 
-  EXPECT_EQ(c.until, kNoon + hours(1));
-  EXPECT_EQ(c.source, ResetSource::Default);
+  EXPECT_EQ(cooldown.until, kNoon + seconds(15));
 }
 
-TEST(CooldownPolicy, AbsurdlyDistantResetIsClampedToThirtyDays) {
+TEST(CooldownPolicy, ResetBeyondThirtyOneDaysIsClampedWithAProbeAtTheDefaultWait) {
   Failure f = failure(FailureReason::Quota, 402);
   f.resets_at = kNoon + hours(24 * 3650);
 
   const Cooldown c = compute_cooldown(f, false, 0, kDefaults, kNoon);
 
-  EXPECT_EQ(c.until, kNoon + kMaxProviderReset);
+  EXPECT_EQ(c.until, kNoon + seconds(2'678'400));
+  EXPECT_EQ(c.source, ResetSource::ProviderClamped);
+  ASSERT_TRUE(c.probe_at.has_value());
+  EXPECT_EQ(*c.probe_at, kNoon + hours(1));  // 402: the default cooldown
+}
+
+TEST(CooldownPolicy, RetryAfterBeyondMaxCooldownIsClamped) {
+  Failure f = failure(FailureReason::RateLimit, 429);
+  f.retry_after = std::chrono::duration_cast<milliseconds>(hours(24 * 365 * 50));
+
+  const Cooldown c = compute_cooldown(f, true, 0, kDefaults, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + kDefaultMaxCooldown);
+  EXPECT_EQ(c.source, ResetSource::ProviderClamped);
+  EXPECT_EQ(c.probe_at, kNoon + seconds(60));  // the sole credential's default wait
+}
+
+TEST(CooldownPolicy, ConfiguredMaxCooldownIsTheClamp) {
+  CooldownPolicy policy;
+  policy.max_cooldown = hours(24 * 7);
+  Failure f = failure(FailureReason::Quota, 429);
+  f.resets_at = kNoon + hours(24 * 8);
+
+  const Cooldown c = compute_cooldown(f, false, 0, policy, kNoon);
+
+  EXPECT_EQ(c.until, kNoon + hours(24 * 7));
+  EXPECT_EQ(c.source, ResetSource::ProviderClamped);
+}
+
+TEST(CooldownPolicy, MaxCooldownDefaultsToThirtyOneDays) {
+  const CooldownPolicy policy;
+
+  EXPECT_EQ(policy.max_cooldown, seconds(2'678'400));
 }
 
 TEST(CooldownPolicy, RepeatedFailuresWithoutResetDoubleTheWait) {
@@ -165,7 +245,7 @@ TEST(CooldownPolicy, ExhaustionCarriesTheFailureAndTheCooldown) {
   Failure f = failure(FailureReason::Quota, 402);
   f.error_code = "insufficient_quota";
   f.message = "You exceeded your current quota";
-  const Cooldown c{kNoon + hours(1), ResetSource::Default, false};
+  const Cooldown c{kNoon + hours(1), ResetSource::Default, false, std::nullopt};
 
   const Exhaustion e = make_exhaustion(f, c, kNoon);
 

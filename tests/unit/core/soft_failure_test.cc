@@ -45,8 +45,44 @@ const std::vector<StartCase>& start_cases() {
        V::Failed, R::ContentPolicy, "content_policy_violation"},
       {"ResponsesCancelledWithoutError", "openai", false, R"({"status":"cancelled","error":null})",
        true, V::Failed, R::Unknown, "cancelled"},
-      {"ErrorOnlyBodyOn200", "openrouter", false,
-       R"({"error":{"code":502,"message":"Upstream error"}})", true, V::Failed, R::Unknown, ""},
+      {"ResponsesFailedWithInvalidImageUrlIsBadRequest", "openai", false,
+       R"({"id":"resp_1","object":"response","status":"failed","error":{"code":)"
+       R"("invalid_image_url","message":"Error while downloading https://x.test/a.png."}})",
+       true, V::Failed, R::BadRequest, "invalid_image_url"},
+      {"ResponsesFailedWithInvalidPromptIsBadRequest", "openai", false,
+       R"({"status":"failed","error":{"code":"invalid_prompt","message":"Invalid prompt"}})", true,
+       V::Failed, R::BadRequest, "invalid_prompt"},
+      {"ResponsesFailedWithInvalidRequestTypeIsBadRequest", "openai-codex", false,
+       R"({"status":"failed","error":{"type":"invalid_request_error","message":"bad input"}})",
+       true, V::Failed, R::BadRequest, "invalid_request_error"},
+      {"ResponsesFailedWithImageParseErrorIsBadRequest", "openai", false,
+       R"({"status":"failed","error":{"code":"image_parse_error","message":"cannot parse"}})", true,
+       V::Failed, R::BadRequest, "image_parse_error"},
+      {"ResponsesFailedWithContextLengthIsContextOverflow", "openai-codex", false,
+       R"({"status":"failed","error":{"code":"context_length_exceeded","message":"Your input )"
+       R"(exceeds the context window of this model."}})",
+       true, V::Failed, R::ContextOverflow, "context_length_exceeded"},
+      {"ResponsesFailedWithImageContentPolicyIsContentPolicy", "openai", false,
+       R"({"status":"failed","error":{"code":"image_content_policy_violation","message":"no"}})",
+       true, V::Failed, R::ContentPolicy, "image_content_policy_violation"},
+      {"ResponsesFailedWithQuotaWordingIsQuota", "openai", false,
+       R"({"status":"failed","error":{"code":"oops","message":"You exceeded your current )"
+       R"(quota, please check your plan and billing details."}})",
+       true, V::Failed, R::Quota, "oops"},
+      {"ResponsesFailedWithVectorStoreTimeoutIsServer", "openai", false,
+       R"({"status":"failed","error":{"code":"vector_store_timeout","message":"timed out"}})", true,
+       V::Failed, R::Server, "vector_store_timeout"},
+      {"ResponsesFailedWithUnknownCodeIsUnknown", "openai", false,
+       R"({"status":"failed","error":{"code":"something_new","message":"?"}})", true, V::Failed,
+       R::Unknown, "something_new"},
+      {"AggregatorErrorBodyOn200IsJudgedByItsNumericCode", "openrouter", false,
+       R"({"error":{"code":502,"message":"Upstream error"}})", true, V::Failed, R::Server, ""},
+      {"AggregatorSoftRateLimitWithoutMetadataIsNotTheKeys", "openrouter", false,
+       R"({"error":{"code":429,"message":"Rate limit exceeded"}})", true, V::Failed,
+       R::UpstreamRateLimit, ""},
+      {"AggregatorSoftQuotaIsNotTheKeysQuota", "openrouter", false,
+       R"({"error":{"code":"insufficient_quota","message":"You exceeded your current quota"}})",
+       true, V::Failed, R::UpstreamRateLimit, "insufficient_quota"},
       {"IncompleteJsonNeedsMore", "openai", false, R"({"id":"resp_1","status":"fai)", false,
        V::NeedMore},
       {"IncompleteJsonAtEndIsClean", "openai", false, R"({"id":"resp_1","status":"fai)", true,
@@ -99,6 +135,26 @@ const std::vector<StartCase>& start_cases() {
        "event: error\ndata: {\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":"
        "\"Too many\",\"sequence_number\":1}\n\n",
        false, V::Failed, R::RateLimit, "rate_limit_exceeded"},
+      {"ResponsesStreamFailedWithInvalidImageUrlIsBadRequest", "openai", true,
+       "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{}}\n\n"
+       "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"id\":"
+       "\"resp_1\",\"status\":\"failed\",\"error\":{\"code\":\"invalid_image_url\","
+       "\"message\":\"Error while downloading the image\"}}}\n\n",
+       false, V::Failed, R::BadRequest, "invalid_image_url"},
+      {"ResponsesStreamErrorEventWithInvalidPromptIsBadRequest", "openai", true,
+       "event: error\ndata: {\"type\":\"error\",\"code\":\"invalid_prompt\",\"message\":"
+       "\"Invalid prompt\",\"sequence_number\":1}\n\n",
+       false, V::Failed, R::BadRequest, "invalid_prompt"},
+      {"AnthropicInvalidRequestEventIsBadRequest", "anthropic", true,
+       "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+       "\"invalid_request_error\",\"message\":\"messages: text content blocks must be "
+       "non-empty\"}}\n\n",
+       false, V::Failed, R::BadRequest, "invalid_request_error"},
+      {"OpenRouterStreamedProviderErrorIsUpstreamRateLimit", "openrouter", true,
+       ": OPENROUTER PROCESSING\n\ndata: {\"error\":{\"code\":429,\"message\":\"Provider "
+       "returned error\",\"metadata\":{\"raw\":\"You exceeded your current quota\","
+       "\"provider_name\":\"OpenAI\"}}}\n\n",
+       false, V::Failed, R::UpstreamRateLimit, ""},
       {"DoneIsClean", "openai", true, "data: [DONE]\n\n", false, V::Clean},
       {"EmptyStreamAtEndIsClean", "openai", true, "", true, V::Clean},
       {"EmptyStreamNeedsMore", "openai", true, "", false, V::NeedMore},
