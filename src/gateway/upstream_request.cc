@@ -130,12 +130,4 @@ Result<std::string> rewrite_model(std::string_view body, std::string_view model)
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::optional<std::string_view> find_header(const core::HeaderList& headers,
-                                            std::string_view name) {
-  for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) return std::string_view(value);
-  }
-  return std::nullopt;
-}
-
 }  // namespace credpool::gateway

@@ -7,6 +7,7 @@
 #include "core/failure.h"
 #include "core/result.h"
 #include "core/secret.h"
+#include "http/message.h"
 #include "providers/catalogue.h"
 
 namespace credpool::gateway {
@@ -39,7 +40,7 @@ core::HeaderList client_headers(const core::HeaderList& upstream);
 // Fails (InvalidArgument) when the body is not a JSON object.
 Result<std::string> rewrite_model(std::string_view body, std::string_view model);
 
-// Returns the value of the first header named `name` (case-insensitive), if any.
-std::optional<std::string_view> find_header(const core::HeaderList& headers, std::string_view name);
+// The one header lookup of the gateway is the transport's (case-insensitive, first match).
+using http::find_header;
 
 }  // namespace credpool::gateway

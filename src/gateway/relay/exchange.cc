@@ -12,14 +12,14 @@ namespace asio = boost::asio;
 namespace {
 
 bool is_event_stream(const core::HeaderList& headers) {
-  const auto type = header_value(headers, "content-type");
+  const auto type = http::find_header(headers, "content-type");
   return type && type->find("text/event-stream") != std::string_view::npos;
 }
 
 // Returns true when the response declares a Content-Length within the soft-failure hold-back,
 // so reading it whole costs no more latency than the hold-back already allows.
 bool fits_hold_back(const core::HeaderList& headers) {
-  const auto length = header_value(headers, "content-length");
+  const auto length = http::find_header(headers, "content-length");
   if (!length) return false;
   std::size_t value = 0;
   const auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), value);
@@ -65,11 +65,6 @@ asio::awaitable<void> read_success_start(Exchange& x, const std::string& provide
 }
 
 }  // namespace
-
-std::optional<std::string_view> header_value(const core::HeaderList& headers,
-                                             std::string_view name) {
-  return http::find_header(headers, name);
-}
 
 asio::awaitable<Exchange> exchange(http::UpstreamClient& client, http::UpstreamRequest request,
                                    std::string provider, core::WallTime now) {

@@ -40,8 +40,4 @@ boost::asio::awaitable<Exchange> exchange(http::UpstreamClient& client,
                                           http::UpstreamRequest request, std::string provider,
                                           core::WallTime now);
 
-// Returns the value of the first header named `name` (case-insensitive).
-std::optional<std::string_view> header_value(const core::HeaderList& headers,
-                                             std::string_view name);
-
 }  // namespace credpool::gateway
