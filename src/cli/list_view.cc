@@ -70,7 +70,9 @@ std::string state_text(const core::Credential& credential, core::WallTime now) {
   std::string out = failure_head(e, failure_class(e.reason));
   if (state == CredentialState::Ok) return out + " (ready to retry)";
   if (is_auth_failure(e.reason)) return out + " (re-auth may be required)";
-  return out + fmt::format(" ({} left)", duration_text(e.resets_at - now));
+  return out +
+         fmt::format(" ({} left)",
+                     duration_text(std::chrono::ceil<std::chrono::seconds>(e.resets_at - now)));
 }
 
 std::string render_text(const gateway::PoolView& view, core::WallTime now) {
@@ -85,7 +87,8 @@ std::string render_text(const gateway::PoolView& view, core::WallTime now) {
                                    c.source, hint, state_text(c, now));
     for (const auto& [model, until] : c.model_cooldowns) {
       if (until > now) {
-        line += fmt::format(" [{} cooling, {} left]", model, duration_text(until - now));
+        line += fmt::format(" [{} cooling, {} left]", model,
+                            duration_text(std::chrono::ceil<std::chrono::seconds>(until - now)));
       }
     }
     if (view.next_id == c.id) line += " ←";

@@ -30,8 +30,9 @@ std::string render_status(const std::vector<gateway::PoolView>& views, core::Wal
     int index = 1;
     for (const core::Credential& c : view.credentials) {
       if (c.last_used_at) {
-        out += fmt::format("      #{} last used {} ago\n", index,
-                           duration_text(now - *c.last_used_at));
+        out += fmt::format(
+            "      #{} last used {} ago\n", index,
+            duration_text(std::chrono::floor<std::chrono::seconds>(now - *c.last_used_at)));
       }
       ++index;
     }

@@ -11,7 +11,7 @@ namespace credpool::cli {
 class SystemClock final : public core::Clock {
  public:
   core::WallTime wall_now() const override {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
   }
   core::SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
 };
