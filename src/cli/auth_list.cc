@@ -6,7 +6,7 @@
 #include "cli/list_view.h"
 #include "cli/load_views.h"
 #include "cli/session.h"
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 
 namespace credpool::cli {
 
@@ -20,16 +20,16 @@ int auth_list(const Context& ctx, const AuthListArgs& args) {
     only = *key;
   }
   const core::WallTime now = ctx.clock.wall_now();
-  Result<std::vector<gateway::PoolView>> views = load_views(*session, only, now);
+  Result<std::vector<views::PoolView>> views = load_views(*session, only, now);
   if (!views) return fail(ctx, views.error());
 
   if (args.json) {
     // The same builder as the gateway's GET /admin/pools.
-    ctx.out << gateway::pools_json(*views, now).dump(2) << "\n";
+    ctx.out << views::pools_json(*views, now).dump(2) << "\n";
     return kExitOk;
   }
   bool printed = false;
-  for (const gateway::PoolView& view : *views) {
+  for (const views::PoolView& view : *views) {
     if (view.credentials.empty() && !only) continue;
     if (view.credentials.empty()) {
       ctx.out << view.key << ": no credentials\n";

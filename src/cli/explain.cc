@@ -65,7 +65,7 @@ int explain(const Context& ctx, const TargetArgs& args) {
   // first, so the story reads top to bottom.
   constexpr std::size_t kMaxEvents = 20;
   const std::vector<nlohmann::json> events =
-      gateway::read_journal(ctx.home.dir, loaded->key, (*target)->id, kMaxEvents);
+      views::read_journal(ctx.home.dir, loaded->key, (*target)->id, kMaxEvents);
   if (events.empty()) {
     ctx.out << "no events recorded\n";
     return kExitOk;

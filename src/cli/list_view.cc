@@ -8,7 +8,7 @@ namespace credpool::cli {
 
 namespace {
 
-using gateway::CredentialState;
+using views::CredentialState;
 
 constexpr std::string_view kEnvPrefix = "env:";
 
@@ -50,7 +50,7 @@ std::string failure_head(const core::Exhaustion& e, std::string_view cls) {
 }  // namespace
 
 std::string state_text(const core::Credential& credential, core::WallTime now) {
-  const CredentialState state = gateway::state_at(credential, now);
+  const CredentialState state = views::state_at(credential, now);
   switch (state) {
     case CredentialState::Unavailable:
       if (credential.source.starts_with(kEnvPrefix)) {
@@ -75,7 +75,7 @@ std::string state_text(const core::Credential& credential, core::WallTime now) {
                      duration_text(std::chrono::ceil<std::chrono::seconds>(e.resets_at - now)));
 }
 
-std::string render_text(const gateway::PoolView& view, core::WallTime now) {
+std::string render_text(const views::PoolView& view, core::WallTime now) {
   const std::size_t n = view.credentials.size();
   std::string out = fmt::format("{} ({} credential{}, strategy {}):\n", view.key, n,
                                 n == 1 ? "" : "s", core::to_string(view.strategy));

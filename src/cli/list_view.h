@@ -4,7 +4,7 @@
 
 #include "core/clock.h"
 #include "core/credential.h"
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 
 namespace credpool::cli {
 
@@ -18,6 +18,6 @@ std::string state_text(const core::Credential& credential, core::WallTime now);
 
 // Returns the human `auth list` block of one pool: a header line, one line per credential, the
 // next pick marked with "←". Pure.
-std::string render_text(const gateway::PoolView& view, core::WallTime now);
+std::string render_text(const views::PoolView& view, core::WallTime now);
 
 }  // namespace credpool::cli

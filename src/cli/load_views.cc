@@ -2,18 +2,18 @@
 
 namespace credpool::cli {
 
-Result<std::vector<gateway::PoolView>> load_views(Session& session,
+Result<std::vector<views::PoolView>> load_views(Session& session,
                                                   const std::optional<std::string>& only,
                                                   core::WallTime now) {
   Result<store::Snapshot> snapshot = session.load();
   if (!snapshot) return snapshot.error();
   const std::vector<std::string> keys =
       only ? std::vector<std::string>{*only} : pool_keys(*snapshot);
-  std::vector<gateway::PoolView> views;
+  std::vector<views::PoolView> views;
   for (const std::string& key : keys) {
     Result<core::Pool> pool = session.pool_of(*snapshot, key);
     if (!pool) return pool.error();
-    views.push_back(gateway::view_of(*pool, now));
+    views.push_back(views::view_of(*pool, now));
   }
   return views;
 }

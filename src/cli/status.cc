@@ -12,7 +12,7 @@
 #include "cli/session.h"
 #include "cli/terminal.h"
 #include "cli/watch.h"
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 
 namespace credpool::cli {
 
@@ -21,9 +21,9 @@ namespace {
 constexpr auto kWatchPeriod =
     std::chrono::seconds{1};  // DESIGN.md: `status --watch` redraws every second
 
-std::string render_status(const std::vector<gateway::PoolView>& views, core::WallTime now) {
+std::string render_status(const std::vector<views::PoolView>& views, core::WallTime now) {
   std::string out;
-  for (const gateway::PoolView& view : views) {
+  for (const views::PoolView& view : views) {
     if (view.credentials.empty()) continue;
     out += out.empty() ? "" : "\n";  // a blank line between pools, none after the last
     out += render_text(view, now);
@@ -42,10 +42,10 @@ std::string render_status(const std::vector<gateway::PoolView>& views, core::Wal
 
 int print_once(const Context& ctx, Session& session, const StatusArgs& args) {
   const core::WallTime now = ctx.clock.wall_now();
-  Result<std::vector<gateway::PoolView>> views = load_views(session, std::nullopt, now);
+  Result<std::vector<views::PoolView>> views = load_views(session, std::nullopt, now);
   if (!views) return fail(ctx, views.error());
   if (args.json) {
-    ctx.out << gateway::pools_json(*views, now, gateway::ListingShape::Status).dump(2) << "\n";
+    ctx.out << views::pools_json(*views, now, views::ListingShape::Status).dump(2) << "\n";
   } else {
     ctx.out << render_status(*views, now);
   }

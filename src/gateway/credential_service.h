@@ -14,10 +14,10 @@
 #include "gateway/journal.h"
 #include "gateway/metrics.h"
 #include "gateway/pool_registry.h"
-#include "gateway/pool_view.h"
 #include "gateway/rate_limit_remaining.h"
 #include "gateway/store_writer.h"
 #include "store/store.h"
+#include "views/pool_view.h"
 
 namespace credpool::gateway {
 

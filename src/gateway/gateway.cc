@@ -9,7 +9,7 @@
 
 #include "core/recovery_policy.h"
 #include "gateway/errors.h"
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 #include "gateway/rate_limit_remaining.h"
 #include "gateway/upstream_request.h"
 
@@ -137,7 +137,7 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
   }
   if (request.method == "GET" && path == "/admin/pools") {
     const auto now = clock_.wall_now();
-    nlohmann::json pools = pools_json(credentials_.views(now), now);
+    nlohmann::json pools = views::pools_json(credentials_.views(now), now);
     add_rate_limit_remaining(pools, credentials_.rate_limits());
     return ErrorResponse{200, {{"content-type", std::string(kJson)}}, pools.dump()};
   }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/secret.h"
+#include "views/journal_reader.h"
 
 namespace credpool::gateway {
 namespace {
@@ -54,10 +55,6 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-std::filesystem::path rotated(const std::filesystem::path& path, int n) {
-  return path.string() + "." + std::to_string(n);
-}
-
 }  // namespace
 
 std::string_view to_string(JournalKind kind) {
@@ -84,13 +81,9 @@ std::string_view to_string(JournalKind kind) {
   return "unknown";
 }
 
-std::filesystem::path journal_path(const std::filesystem::path& home) {
-  return home / "events.jsonl";
-}
-
 std::string format_journal_line(const JournalEvent& event) {
   nlohmann::json line = {
-      {"ts", core::to_epoch(event.ts)},
+      {"ts", core::to_epoch_seconds(event.ts)},
       {"event", to_string(event.event)},
       {"provider", text_or_null(event.provider)},
       {"credential_id", text_or_null(event.credential_id)},
@@ -99,7 +92,7 @@ std::string format_journal_line(const JournalEvent& event) {
       {"reason", text_or_null(event.reason)},
       {"error_code", text_or_null(event.error_code)},
       {"message", text_or_null(clip(event.message, kJournalMessageMax))},
-      {"resets_at", event.resets_at ? nlohmann::json(core::to_epoch(*event.resets_at))
+      {"resets_at", event.resets_at ? nlohmann::json(core::to_epoch_seconds(*event.resets_at))
                                     : nlohmann::json(nullptr)},
       {"reset_source", text_or_null(event.reset_source)},
       {"request_id", text_or_null(event.request_id)},
@@ -135,14 +128,14 @@ Result<void> JournalWriter::rotate() {
     std::filesystem::remove(path_, ec);
     return ec ? io_error(path_, "remove", ec.value()) : ok();
   }
-  std::filesystem::remove(rotated(path_, keep_), ec);
+  std::filesystem::remove(views::rotated_journal(path_, keep_), ec);
   for (int n = keep_ - 1; n >= 1; --n) {
-    const auto from = rotated(path_, n);
+    const auto from = views::rotated_journal(path_, n);
     if (!std::filesystem::exists(from, ec)) continue;
-    std::filesystem::rename(from, rotated(path_, n + 1), ec);
+    std::filesystem::rename(from, views::rotated_journal(path_, n + 1), ec);
     if (ec) return io_error(from, "rotate", ec.value());
   }
-  std::filesystem::rename(path_, rotated(path_, 1), ec);
+  std::filesystem::rename(path_, views::rotated_journal(path_, 1), ec);
   if (ec) return io_error(path_, "rotate", ec.value());
   return ok();
 }
@@ -170,42 +163,6 @@ Result<void> JournalWriter::append(const std::vector<JournalEvent>& events) {
   ::close(fd);
   if (!written) return io_error(path_, "write", err);
   return ok();
-}
-
-std::vector<nlohmann::json> read_journal(const std::filesystem::path& home,
-                                         std::string_view provider, std::string_view credential_id,
-                                         std::size_t max) {
-  std::deque<nlohmann::json> found;
-  if (max == 0) return {};
-  const auto path = journal_path(home);
-  std::vector<std::filesystem::path> files;
-  for (int n = kJournalKeep; n >= 1; --n) files.push_back(rotated(path, n));
-  files.push_back(path);
-  for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) continue;
-    std::string line;
-    while (std::getline(in, line)) {
-      auto event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (event.is_discarded() || !event.is_object()) continue;
-      if (!provider.empty()) {
-        const auto p = event.find("provider");
-        if (p == event.end() || !p->is_string() || p->get_ref<const std::string&>() != provider) {
-          continue;
-        }
-      }
-      if (!credential_id.empty()) {
-        const auto id = event.find("credential_id");
-        if (id == event.end() || !id->is_string() ||
-            id->get_ref<const std::string&>() != credential_id) {
-          continue;
-        }
-      }
-      found.push_back(std::move(event));
-      if (found.size() > max) found.pop_front();
-    }
-  }
-  return {std::make_move_iterator(found.begin()), std::make_move_iterator(found.end())};
 }
 
 }  // namespace credpool::gateway

@@ -12,11 +12,25 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "views/journal_reader.h"
 
 namespace credpool::gateway {
 
+using views::journal_path;
+using views::kJournalKeep;
+
 // What happened to a credential, as the journal names it (DESIGN.md "Journal").
-enum class JournalKind { Mark, Dead, Rotate, Fallback, Refresh, Reset, Recover, Probe, Unclassified };
+enum class JournalKind {
+  Mark,
+  Dead,
+  Rotate,
+  Fallback,
+  Refresh,
+  Reset,
+  Recover,
+  Probe,
+  Unclassified
+};
 
 // Returns the journal name of a kind ("mark", "dead", "rotate", ...).
 std::string_view to_string(JournalKind kind);
@@ -40,10 +54,6 @@ struct JournalEvent {
 
 constexpr std::size_t kJournalMessageMax = 300;
 constexpr std::uintmax_t kJournalMaxBytes = 10u << 20;  // rotate at 10 MiB
-constexpr int kJournalKeep = 3;                         // events.jsonl.1 .. .3
-
-// Returns the journal file of a home: `<home>/events.jsonl`.
-std::filesystem::path journal_path(const std::filesystem::path& home);
 
 // Formats one event as a single JSON line ending in '\n': every field present, empty strings
 // and a zero status as null, times as epoch seconds, the message clipped to 300 characters
@@ -77,13 +87,5 @@ class JournalWriter {
   std::uintmax_t max_bytes_;
   int keep_;
 };
-
-// Reads the journal of `home` (the kept rotations first, oldest to newest, then events.jsonl)
-// and returns the last `max` events of `provider` whose credential_id is `credential_id` (an
-// empty provider or credential_id matches every one), oldest first. Lines that are not JSON
-// objects are skipped; missing files read as empty. Blocking file I/O (for the CLI's explain).
-std::vector<nlohmann::json> read_journal(const std::filesystem::path& home,
-                                         std::string_view provider, std::string_view credential_id,
-                                         std::size_t max);
 
 }  // namespace credpool::gateway

@@ -202,7 +202,7 @@ std::vector<PoolView> PoolRegistry::views(core::WallTime now) {
   std::vector<PoolView> out;
   for (const auto& [key, slot] : all_slots()) {
     std::scoped_lock lock(slot->mutex);
-    if (slot->pool) out.push_back(view_of(*slot->pool, now));
+    if (slot->pool) out.push_back(::credpool::views::view_of(*slot->pool, now));
   }
   return out;
 }
@@ -211,7 +211,8 @@ std::vector<CredentialGauge> PoolRegistry::gauges(core::WallTime now) {
   std::vector<CredentialGauge> out;
   for (const PoolView& view : views(now)) {
     std::map<std::string, std::uint64_t> by_state;
-    for (const core::Credential& c : view.credentials) by_state[state_of(c, now)] += 1;
+    for (const core::Credential& c : view.credentials)
+      by_state[::credpool::views::state_of(c, now)] += 1;
     for (const auto& [state, count] : by_state) out.push_back({view.key, state, count});
   }
   return out;

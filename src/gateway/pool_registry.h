@@ -15,11 +15,14 @@
 #include "core/ledger/ledger_action.h"
 #include "core/strategy.h"
 #include "gateway/metrics.h"
-#include "gateway/pool_view.h"
 #include "gateway/rate_limit_remaining.h"
 #include "store/store.h"
+#include "views/pool_view.h"
 
 namespace credpool::gateway {
+
+// A copy of one pool for listings (the views layer builds the JSON the CLI shows too).
+using PoolView = views::PoolView;
 
 // What one attempt needs from the credential it drew: a copy, so no lock is held while the
 // request is in flight.

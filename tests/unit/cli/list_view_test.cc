@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/pool.h"
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 #include "support/fake_clock.h"
 
 // The CLI words the facts of gateway/pool_view.h (the one builder shared with GET /admin/pools);
@@ -11,7 +11,7 @@
 namespace credpool::cli {
 namespace {
 
-using gateway::CredentialState;
+using views::CredentialState;
 using std::chrono::seconds;
 
 const core::WallTime kNoon = core::from_epoch(1'800'000'000);
@@ -33,12 +33,12 @@ core::Exhaustion cooling(core::FailureReason reason, int status, seconds left) {
   return e;
 }
 
-gateway::PoolView view_of(std::vector<core::Credential> entries, core::Strategy strategy) {
+views::PoolView view_of(std::vector<core::Credential> entries, core::Strategy strategy) {
   core::SplitMixRandom random(7);
   auto pool =
       core::Pool::from_entries("openai", std::move(entries), strategy, std::nullopt, &random);
   EXPECT_TRUE(pool.has_value());
-  return gateway::view_of(*pool, kNoon);
+  return views::view_of(*pool, kNoon);
 }
 
 TEST(ListView, StateTextReadsLikeHermes) {
@@ -68,7 +68,7 @@ TEST(ListView, StateTextReadsLikeHermes) {
     core::Credential credential = key("a1", "one", "sk-aaaaaaaaaaaa1111");
     credential.exhaustion = c.exhaustion;
 
-    const gateway::PoolView view = view_of({credential}, core::Strategy::FillFirst);
+    const views::PoolView view = view_of({credential}, core::Strategy::FillFirst);
 
     EXPECT_EQ(state_text(view.credentials.at(0), kNoon), c.expected);
   }
@@ -78,12 +78,12 @@ TEST(ListView, AnEnvRowWithoutItsSecretIsUnavailable) {
   core::Credential env = key("e1", "OPENAI_API_KEY", "");
   env.source = "env:OPENAI_API_KEY";
 
-  const gateway::PoolView view = view_of({env}, core::Strategy::FillFirst);
+  const views::PoolView view = view_of({env}, core::Strategy::FillFirst);
 
-  EXPECT_EQ(gateway::state_at(view.credentials.at(0), kNoon), CredentialState::Unavailable);
+  EXPECT_EQ(views::state_at(view.credentials.at(0), kNoon), CredentialState::Unavailable);
   EXPECT_EQ(state_text(view.credentials.at(0), kNoon), "unavailable (OPENAI_API_KEY is not set)");
   EXPECT_FALSE(view.next_id.has_value());
-  EXPECT_EQ(gateway::pool_json(view, kNoon)["credentials"][0]["next"], false);
+  EXPECT_EQ(views::pool_json(view, kNoon)["credentials"][0]["next"], false);
 }
 
 // DESIGN.md: an env row whose variable is unset shows "unavailable", whatever its last mark.
@@ -92,8 +92,8 @@ TEST(ListView, AnUnavailableRowStaysUnavailableWhileItsMarkIsCooling) {
   env.source = "env:OPENAI_API_KEY";
   env.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
 
-  const gateway::PoolView view = view_of({env}, core::Strategy::FillFirst);
-  const nlohmann::json row = gateway::pool_json(view, kNoon)["credentials"][0];
+  const views::PoolView view = view_of({env}, core::Strategy::FillFirst);
+  const nlohmann::json row = views::pool_json(view, kNoon)["credentials"][0];
 
   EXPECT_EQ(row["state"], "unavailable");
   EXPECT_EQ(row["reason"], "rate_limit");
@@ -105,9 +105,9 @@ TEST(ListView, MarksThePeekedCredentialAsNext) {
   core::Credential first = key("a1", "one", "sk-aaaaaaaaaaaa1111");
   first.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
 
-  const gateway::PoolView view =
+  const views::PoolView view =
       view_of({first, key("b2", "two", "sk-bbbbbbbbbbbb2222")}, core::Strategy::FillFirst);
-  const nlohmann::json rows = gateway::pool_json(view, kNoon)["credentials"];
+  const nlohmann::json rows = views::pool_json(view, kNoon)["credentials"];
   const std::string text = render_text(view, kNoon);
 
   EXPECT_EQ(rows[0]["next"], false);
@@ -122,10 +122,10 @@ TEST(ListView, MarksThePeekedCredentialAsNext) {
 }
 
 TEST(ListView, NoRowIsNextUnderRandom) {
-  const gateway::PoolView view =
+  const views::PoolView view =
       view_of({key("a1", "one", "sk-aaaaaaaaaaaa1111")}, core::Strategy::Random);
 
-  EXPECT_EQ(gateway::pool_json(view, kNoon)["credentials"][0]["next"], false);
+  EXPECT_EQ(views::pool_json(view, kNoon)["credentials"][0]["next"], false);
   EXPECT_EQ(render_text(view, kNoon).find("←"), std::string::npos);
 }
 
@@ -134,7 +134,7 @@ TEST(ListView, JsonHasEveryPinnedFieldAndOnlyTheMaskedSecret) {
   c.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
   c.exhaustion->error_code = "rate_limit_exceeded";
 
-  const nlohmann::json j = gateway::pool_json(view_of({c}, core::Strategy::FillFirst), kNoon);
+  const nlohmann::json j = views::pool_json(view_of({c}, core::Strategy::FillFirst), kNoon);
 
   EXPECT_EQ(j["strategy"], "fill_first");
   const nlohmann::json& row = j["credentials"][0];
@@ -159,11 +159,11 @@ TEST(ListView, StatusJsonAddsLastUseAndTheFailuresProvider) {
   core::Credential limited = key("a1", "one", "sk-aaaaaaaaaaaa1111");
   limited.exhaustion = cooling(core::FailureReason::RateLimit, 429, seconds{60});
   limited.last_used_at = kNoon - seconds{5};
-  const gateway::PoolView view =
+  const views::PoolView view =
       view_of({limited, key("b2", "two", "sk-bbbbbbbbbbbb2222")}, core::Strategy::FillFirst);
 
-  const nlohmann::json status = gateway::pool_json(view, kNoon, gateway::ListingShape::Status);
-  const nlohmann::json list = gateway::pool_json(view, kNoon);
+  const nlohmann::json status = views::pool_json(view, kNoon, views::ListingShape::Status);
+  const nlohmann::json list = views::pool_json(view, kNoon);
 
   const nlohmann::json& rows = status["credentials"];
   EXPECT_EQ(rows[0]["last_used_at"], core::to_epoch(kNoon) - 5);
@@ -192,7 +192,7 @@ TEST(ListView, JsonShowsMessagesModelCooldownsDeadAndPassedMarks) {
   passed.exhaustion = cooling(core::FailureReason::Quota, 402, seconds{-5});
 
   const nlohmann::json rows =
-      gateway::pool_json(view_of({limited, key("b3", "two", "sk-bbbbbbbbbbbb2222"), dead, passed},
+      views::pool_json(view_of({limited, key("b3", "two", "sk-bbbbbbbbbbbb2222"), dead, passed},
                                  core::Strategy::FillFirst),
                          kNoon)["credentials"];
 

@@ -129,19 +129,19 @@ TEST_F(TempHome, AppendCreatesThePrivateFileAndReadFiltersByCredential) {
   const auto perms = std::filesystem::status(writer.path()).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  const auto events = read_journal(home_, "openai", "a1", 10);
+  const auto events = views::read_journal(home_, "openai", "a1", 10);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0]["message"], "slow down");
   EXPECT_EQ(events[1]["message"], "second");
-  EXPECT_EQ(read_journal(home_, "openai", "", 10).size(), 3u);
-  EXPECT_TRUE(read_journal(home_, "anthropic", "a1", 10).empty());
+  EXPECT_EQ(views::read_journal(home_, "openai", "", 10).size(), 3u);
+  EXPECT_TRUE(views::read_journal(home_, "anthropic", "a1", 10).empty());
 }
 
 TEST_F(TempHome, ReadKeepsTheLastMaxEventsOldestFirst) {
   JournalWriter writer(home_);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(writer.append({mark("a1", std::to_string(i))}));
 
-  const auto events = read_journal(home_, "openai", "a1", 2);
+  const auto events = views::read_journal(home_, "openai", "a1", 2);
 
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0]["message"], "3");
@@ -149,11 +149,11 @@ TEST_F(TempHome, ReadKeepsTheLastMaxEventsOldestFirst) {
 }
 
 TEST_F(TempHome, MissingJournalReadsEmptyAndBadLinesAreSkipped) {
-  EXPECT_TRUE(read_journal(home_, "openai", "a1", 10).empty());
+  EXPECT_TRUE(views::read_journal(home_, "openai", "a1", 10).empty());
   std::filesystem::create_directories(home_);
   std::ofstream(home_ / "events.jsonl") << "not json\n[1]\n" << format_journal_line(mark("a1"));
 
-  EXPECT_EQ(read_journal(home_, "openai", "a1", 10).size(), 1u);
+  EXPECT_EQ(views::read_journal(home_, "openai", "a1", 10).size(), 1u);
 }
 
 TEST_F(TempHome, RotatesPastTheLimitKeepingThreeOldFiles) {
@@ -169,7 +169,7 @@ TEST_F(TempHome, RotatesPastTheLimitKeepingThreeOldFiles) {
   EXPECT_FALSE(std::filesystem::exists(base.string() + ".4"));
   EXPECT_LE(std::filesystem::file_size(base), line * 2);
   EXPECT_NE(read_all(base.string() + ".1").find("\"message\":\"7\""), std::string::npos);
-  const auto events = read_journal(home_, "openai", "a1", 100);
+  const auto events = views::read_journal(home_, "openai", "a1", 100);
   ASSERT_EQ(events.size(), 8u);  // 0 and 1 went with the oldest file
   EXPECT_EQ(events.front()["message"], "2");
   EXPECT_EQ(events.back()["message"], "9");

@@ -1,11 +1,11 @@
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 
-namespace credpool::gateway {
+namespace credpool::views {
 
 namespace {
 
 nlohmann::json epoch_or_null(const std::optional<core::WallTime>& at) {
-  return at ? nlohmann::json(core::to_epoch(*at)) : nlohmann::json(nullptr);
+  return at ? nlohmann::json(core::to_epoch_seconds(*at)) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -82,12 +82,13 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now, ListingShape 
       row["reason"] = core::to_string(e->reason);
       if (e->status_code != 0) row["status_code"] = e->status_code;
       if (!e->message.empty()) row["message"] = e->message;
-      if (!e->dead) row["resets_at"] = core::to_epoch(e->resets_at);
+      if (!e->dead) row["resets_at"] = core::to_epoch_seconds(e->resets_at);
       row["reset_source"] = core::to_string(e->reset_source);
       if (!e->error_code.empty()) row["error_code"] = e->error_code;
     }
     nlohmann::json cooldowns = nlohmann::json::object();
-    for (const auto& [model, until] : c.model_cooldowns) cooldowns[model] = core::to_epoch(until);
+    for (const auto& [model, until] : c.model_cooldowns)
+      cooldowns[model] = core::to_epoch_seconds(until);
     row["model_cooldowns"] = std::move(cooldowns);
     switch (shape) {
       case ListingShape::List:
@@ -111,4 +112,4 @@ nlohmann::json pools_json(const std::vector<PoolView>& views, core::WallTime now
   return out;
 }
 
-}  // namespace credpool::gateway
+}  // namespace credpool::views

@@ -1,8 +1,8 @@
-#include "gateway/pool_view.h"
+#include "views/pool_view.h"
 
 #include <gtest/gtest.h>
 
-namespace credpool::gateway {
+namespace credpool::views {
 namespace {
 
 const core::WallTime kNoon = core::from_epoch(1'800'000'000);
@@ -80,4 +80,4 @@ TEST(PoolView, ModelCooldownsAreEpochSeconds) {
 }
 
 }  // namespace
-}  // namespace credpool::gateway
+}  // namespace credpool::views

@@ -11,7 +11,7 @@
 #include "core/pool.h"
 #include "core/strategy.h"
 
-namespace credpool::gateway {
+namespace credpool::views {
 
 // The one builder of the pool listing: `GET /admin/pools`, `credpool auth list --json` and
 // `credpool status --json` all come from here, so they cannot drift apart (DESIGN.md: /admin/pools
@@ -62,4 +62,4 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now,
 nlohmann::json pools_json(const std::vector<PoolView>& views, core::WallTime now,
                           ListingShape shape = ListingShape::List);
 
-}  // namespace credpool::gateway
+}  // namespace credpool::views
