@@ -64,8 +64,11 @@ struct Pool::State {
   mutable RandomMembers random_set;  // maintained only under random
   mutable std::priority_queue<CoolingItem, std::vector<CoolingItem>, std::greater<>> cooling;
 
-  // Renumbers priorities and rebuilds every index from the entries (O(n log n); rare ops).
+  // Rebuilds every index from the entries (O(n log n); rare ops). Priorities are left as stored.
   void rebuild();
+  // Returns `pos` and the positions of every other entry holding the same secret (O(n): marks
+  // are rare next to picks).
+  std::vector<std::uint32_t> twins_of(std::uint32_t pos) const;
   // Rebuilds only the structure of the current strategy from usable_set.
   void rebuild_strategy_index();
   // Re-evaluates one entry after its exhaustion changed.
