@@ -122,6 +122,7 @@ TEST_F(HermesInterop, ListJsonShowsEveryPoolUnderTheKeyTheHomeUses) {
 TEST_F(HermesInterop, AddThenRemoveByIdLeavesTheFileAsItWas) {
   ok({"auth", "add", "openai", "--api-key", "sk-proj-credpool-0123456789", "--label", "mine"});
   const json added = saved();
+  ASSERT_EQ(added["credential_pool"]["openai-api"].size(), 3U);
   const json row = added["credential_pool"]["openai-api"][2];
   ok({"auth", "remove", "openai", row["id"].get<std::string>()});
 
