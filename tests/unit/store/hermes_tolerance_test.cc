@@ -55,6 +55,19 @@ TEST(HermesTolerance, LabelsThatDifferOnlyInCaseLoadIntoAPool) {
   EXPECT_EQ(pool->size(), 2U);
 }
 
+TEST(HermesTolerance, ARowHermesRewroteWithoutCredpoolsFieldsKeepsItsMeaning) {
+  // Hermes drops row fields it does not know (failure_reason, last_error_reset_source, ...).
+  const Snapshot s = parse_ok(R"({"credential_pool": {"openai": [{"id": "a", "label": "a",
+    "last_status": "exhausted", "last_status_at": 1788000000.5, "last_error_code": 402,
+    "last_error_reset_at": 1788003600.5}]}})");
+
+  const core::Exhaustion& e = *s.pools.at("openai").credentials.at(0).exhaustion;
+
+  EXPECT_EQ(e.reason, core::FailureReason::Quota);
+  EXPECT_EQ(e.reset_source, core::ResetSource::Provider);
+  EXPECT_EQ(e.resets_at, from_epoch(1788003600) + microseconds(500'000));
+}
+
 TEST(HermesTolerance, TimesAreWrittenAsFloatSecondsWithMicroseconds) {
   const core::WallTime at = from_epoch(1764671234) + microseconds(123456);
 
