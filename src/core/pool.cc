@@ -126,8 +126,10 @@ std::vector<std::uint32_t> Pool::State::twins_of(std::uint32_t pos) const {
   std::vector<std::uint32_t> out{pos};
   const Credential& self = entries[pos];
   if (self.access_token.empty()) return out;
-  for (std::uint32_t p = 0; p < entries.size(); ++p) {
-    if (p != pos && same_secret(entries[p], self)) out.push_back(p);
+  const SecretKey item{secret_hash(self), 0};
+  const auto first = std::lower_bound(by_secret.begin(), by_secret.end(), item);
+  for (auto it = first; it != by_secret.end() && it->first == item.first; ++it) {
+    if (it->second != pos && same_secret(entries[it->second], self)) out.push_back(it->second);
   }
   return out;
 }
@@ -201,7 +203,9 @@ bool Pool::update_tokens(std::string_view id, Secret access_token, Secret refres
   const auto pos = state_->position_of(id);
   if (!pos) return false;
   Credential& c = state_->entries[*pos];
+  state_->unindex_secret(*pos);
   c.access_token = std::move(access_token);
+  state_->index_secret(*pos);
   if (!refresh_token.empty()) c.refresh_token = std::move(refresh_token);
   c.expires_at = expires_at;
   // New tokens answer an auth failure and a death (a re-auth); other cooldowns still hold.

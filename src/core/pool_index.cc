@@ -28,12 +28,14 @@ bool model_blocked(const Credential& c, WallTime now, std::string_view model) {
 void Pool::State::rebuild() {
   positions.clear();
   positions.reserve(entries.size());
+  by_secret.clear();
   model_cooled = 0;
   usable_set.reset(entries.size());
   cooling = {};
   for (std::uint32_t pos = 0; pos < entries.size(); ++pos) {
     const Credential& c = entries[pos];
     positions.emplace(c.id, pos);
+    if (!c.access_token.empty()) by_secret.emplace_back(secret_hash(c), pos);
     if (!c.model_cooldowns.empty()) ++model_cooled;
     const Exhaustion* e = exhaustion_in_force(c);
     if (eligible(c, horizon)) {
@@ -42,11 +44,25 @@ void Pool::State::rebuild() {
       cooling.push({e->resets_at, pos});
     }
   }
+  std::sort(by_secret.begin(), by_secret.end());
   cursor_pos.reset();
   if (cursor_id) {
     if (auto it = positions.find(*cursor_id); it != positions.end()) cursor_pos = it->second;
   }
   rebuild_strategy_index();
+}
+
+void Pool::State::index_secret(std::uint32_t pos) {
+  if (entries[pos].access_token.empty()) return;
+  const SecretKey item{secret_hash(entries[pos]), pos};
+  by_secret.insert(std::lower_bound(by_secret.begin(), by_secret.end(), item), item);
+}
+
+void Pool::State::unindex_secret(std::uint32_t pos) {
+  if (entries[pos].access_token.empty()) return;
+  const SecretKey item{secret_hash(entries[pos]), pos};
+  const auto it = std::lower_bound(by_secret.begin(), by_secret.end(), item);
+  if (it != by_secret.end() && *it == item) by_secret.erase(it);
 }
 
 void Pool::State::rebuild_strategy_index() {

@@ -99,6 +99,16 @@ TEST(Pool, MarkCoolsEveryRowHoldingTheSameSecret) {
   EXPECT_EQ(pool.select(kNoon)->id, "x");
 }
 
+TEST(Pool, ARowWhoseTokensChangedToAnotherRowsSecretIsMarkedWithIt) {
+  Pool pool = three();
+  ASSERT_TRUE(pool.update_tokens("c", pool.find("a")->access_token, {}, std::nullopt));
+
+  ASSERT_TRUE(pool.mark("a", cooling_until(kNoon + hours(1))));
+
+  EXPECT_EQ(health_at(*pool.find("c"), kNoon), Health::Cooling);
+  EXPECT_EQ(health_at(*pool.find("b"), kNoon), Health::Ok);
+}
+
 TEST(Pool, ModelMarkCoolsEveryRowHoldingTheSameSecret) {
   Credential manual = entry("m", "mine", 0);
   Credential env = entry("e", "OPENAI_API_KEY", 1);
