@@ -104,6 +104,19 @@ TEST(StoreTolerance, ARemovedEnvRowStaysRemovedAndAddClearsTheSuppression) {
   EXPECT_FALSE(home.auth_json()["suppressed_sources"].contains("openai"));
 }
 
+TEST(StoreTolerance, ASuppressionHermesRecordedForOpenAiApiIsHonoured) {
+  CliHome home;
+  write_pool(home, "openai-api", {manual_row("h1", "hermes", 0)},
+             R"("suppressed_sources": {"openai-api": ["env:OPENAI_API_KEY"]})");
+  const std::string before = home.read_file("auth.json");
+  home.set_env("OPENAI_API_KEY", "sk-env-0123456789abcdef");
+
+  const json rows = credentials(home, "openai");
+
+  EXPECT_EQ(rows.size(), 1U);
+  EXPECT_EQ(home.read_file("auth.json"), before);
+}
+
 TEST(StoreTolerance, AddWritesWhatHermesWritesForAManualKey) {
   CliHome home;
   write_pool(home, "openai", {}, R"("updated_at": "2020-01-01T00:00:00+00:00")");
