@@ -11,6 +11,9 @@
 
 namespace credpool::store {
 
+// How long a writer waits for auth.lock by default (Hermes: 15 s, polled every 50 ms).
+constexpr std::chrono::seconds kLockTimeout{15};
+
 // Persists pools in `<home>/auth.json` (Hermes Agent's layout, reference §1.3), serialising
 // writers across processes with an flock on `<home>/auth.lock`.
 // apply() locks, re-reads the file, applies the mutations to that fresh state (so rows and counts
@@ -24,7 +27,7 @@ class FileStore final : public Store {
   // `lock_timeout` bounds the wait for auth.lock (Hermes: 15 s, polled every 50 ms). `clock`
   // stamps `updated_at` on each save; it must outlive the store. Null: the system clock.
   explicit FileStore(std::filesystem::path home,
-                     std::chrono::milliseconds lock_timeout = std::chrono::seconds{15},
+                     std::chrono::milliseconds lock_timeout = kLockTimeout,
                      const core::Clock* clock = nullptr);
 
   // Reads auth.json without taking the lock (the rename makes every read see a whole file).
