@@ -35,6 +35,32 @@ const core::Credential* holder_of(const store::PoolRecord& record, const std::st
   return nullptr;
 }
 
+// Checks that the row `id` is in the state written. The store skips an add whose label or secret
+// another process added between our load and its lock (DESIGN.md: checked under the store lock),
+// and this names the row that won.
+Result<void> check_added(const store::Snapshot& written, const std::string& pool,
+                         const std::string& id, const std::string& label,
+                         const std::string& secret) {
+  const auto it = written.pools.find(pool);
+  if (it == written.pools.end()) {
+    return Error{ErrorCode::Unknown, fmt::format("{}: the new credential was not saved", pool)};
+  }
+  for (const core::Credential& c : it->second.credentials) {
+    if (c.id == id) return ok();
+  }
+  for (const core::Credential& c : it->second.credentials) {
+    if (same_text_ignoring_case(trim_whitespace(c.label), label)) {
+      return Error{ErrorCode::AlreadyExists,
+                   fmt::format("{} already has a credential labelled '{}'", pool, c.label)};
+    }
+  }
+  if (const core::Credential* holder = holder_of(it->second, secret)) {
+    return Error{ErrorCode::AlreadyExists,
+                 fmt::format("this key is already in {} as '{}'", pool, holder->label)};
+  }
+  return Error{ErrorCode::Unknown, fmt::format("{}: the new credential was not saved", pool)};
+}
+
 // Returns the key from --api-key, stdin (`-`) or a masked prompt, trimmed at both ends (a pasted
 // key often carries spaces or a CRLF no provider accepts); nullopt: no key and no terminal to ask
 // on (a usage error).
@@ -124,15 +150,35 @@ int auth_add(const Context& ctx, const AuthAddArgs& args) {
   credential.auth_type = core::AuthType::ApiKey;
   credential.source = "manual";
   credential.access_token = core::Secret(*key);
-  if (args.base_url) credential.base_url = *args.base_url;
+  // Hermes writes the endpoint on every manual row; the catalogue default counts as unset
+  // (DESIGN.md "Base URL").
+  if (args.base_url) {
+    credential.base_url = *args.base_url;
+  } else if (provider) {
+    credential.base_url = provider->base_url;
+  }
   const std::string hint = credential.access_token.hint();
-  const std::string label = credential.label;
-  const std::string id = credential.id;
 
-  Result<store::Snapshot> written =
-      session->apply({store::AddCredential{*pool, std::move(credential), args.priority, true}});
-  if (!written) return fail(ctx, written.error());
-  ctx.out << fmt::format("Added {} to {} ({})\n", label, *pool, hint);
+  // A generated label another process took meanwhile is generated again (bounded); a label the
+  // user chose, or a secret already there, is refused.
+  constexpr int kAttempts = 5;
+  Result<store::Snapshot> written = Error{ErrorCode::Unknown, "not written"};
+  for (int attempt = 1;; ++attempt) {
+    written = session->apply({store::AddCredential{*pool, credential, args.priority, true}});
+    if (!written) return fail(ctx, written.error());
+    Result<void> added = check_added(*written, *pool, credential.id, credential.label, *key);
+    if (added) break;
+    const auto now_in = written->pools.find(*pool);
+    if (wanted_label || attempt == kAttempts || now_in == written->pools.end() ||
+        holder_of(now_in->second, *key) != nullptr) {
+      return fail(ctx, added.error());
+    }
+    credential.id = store::new_credential_id(ctx.random, now_in->second.credentials);
+    credential.label = store::generated_label(label_stem(*pool), now_in->second.credentials);
+  }
+  const std::string& label = credential.label;
+  ctx.out << fmt::format("Added {} to {} ({})\n", label, store::home_pool_key(*written, *pool),
+                         hint);
   return kExitOk;
 }
 

@@ -17,7 +17,7 @@ int auth_remove(const Context& ctx, const TargetArgs& args) {
   if (!target) return fail(ctx, target.error());
   const core::Credential& c = **target;
   const std::string line = fmt::format("Removed {} (#{}, id {}) from {}\n", c.label,
-                                       display_index(c), c.id, loaded->key);
+                                       display_index(loaded->pool, c), c.id, loaded->key);
   const bool borrowed = c.source.starts_with("env:") || c.source.starts_with("config:");
   const std::string source = c.source;
 

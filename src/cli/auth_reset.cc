@@ -29,8 +29,8 @@ int auth_reset(const Context& ctx, const TargetArgs& args) {
     Result<const core::Credential*> target = resolve_target(*loaded, *args.target);
     if (!target) return fail(ctx, target.error());
     resets.push_back(store::ResetCredential{loaded->key, (*target)->id, now});
-    done = fmt::format("Reset {} (#{}) in {}\n", (*target)->label, display_index(**target),
-                       loaded->key);
+    done = fmt::format("Reset {} (#{}) in {}\n", (*target)->label,
+                       display_index(loaded->pool, **target), loaded->key);
   } else {
     for (const core::Credential& c : loaded->pool.entries()) {
       if (has_status(c)) resets.push_back(store::ResetCredential{loaded->key, c.id, now});

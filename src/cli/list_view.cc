@@ -64,8 +64,10 @@ std::string state_text(const core::Credential& credential, core::WallTime now) {
       break;
   }
   // Dead and Cooling always have a last failure (core::health_at); Ok may keep a passed one.
-  if (!credential.exhaustion) return "ok";
-  const core::Exhaustion& e = *credential.exhaustion;
+  // A failure a later reset cleared (status_cleared_at, perhaps by Hermes) is not shown.
+  const core::Exhaustion* in_force = core::exhaustion_in_force(credential);
+  if (in_force == nullptr) return "ok";
+  const core::Exhaustion& e = *in_force;
   if (state == CredentialState::Dead) return failure_head(e, "dead") + " (re-auth required)";
   std::string out = failure_head(e, failure_class(e.reason));
   if (state == CredentialState::Ok) return out + " (ready to retry)";

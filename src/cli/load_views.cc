@@ -14,6 +14,8 @@ Result<std::vector<views::PoolView>> load_views(Session& session,
     Result<core::Pool> pool = session.pool_of(*snapshot, key);
     if (!pool) return pool.error();
     views.push_back(views::view_of(*pool, now));
+    // Listed under the key the home uses ("openai-api" when Hermes made it), DESIGN.md.
+    views.back().key = store::home_pool_key(*snapshot, key);
   }
   return views;
 }

@@ -11,7 +11,7 @@ Result<LoadedPool> load_pool(Session& session, std::string_view provider) {
   if (!snapshot) return snapshot.error();
   Result<core::Pool> pool = session.pool_of(*snapshot, *key);
   if (!pool) return pool.error();
-  return LoadedPool{*key, std::move(*pool)};
+  return LoadedPool{*key, store::home_pool_key(*snapshot, *key), std::move(*pool)};
 }
 
 Result<const core::Credential*> resolve_target(const LoadedPool& loaded, std::string_view target) {
@@ -22,6 +22,12 @@ Result<const core::Credential*> resolve_target(const LoadedPool& loaded, std::st
   return loaded.pool.resolve(target);
 }
 
-int display_index(const core::Credential& credential) { return credential.priority + 1; }
+int display_index(const core::Pool& pool, const core::Credential& credential) {
+  const auto& entries = pool.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].id == credential.id) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
 
 }  // namespace credpool::cli

@@ -12,7 +12,8 @@ namespace credpool::cli {
 
 // One pool as a command sees it: seeded from the environment, hydrated.
 struct LoadedPool {
-  std::string key;
+  std::string key;       // the canonical pool key ("openai")
+  std::string home_key;  // the key the home's auth.json uses for it ("openai-api" or "openai")
   core::Pool pool;
 };
 
@@ -24,7 +25,8 @@ Result<LoadedPool> load_pool(Session& session, std::string_view provider);
 // The error names the target and the pool.
 Result<const core::Credential*> resolve_target(const LoadedPool& loaded, std::string_view target);
 
-// Returns the 1-based index `auth list` shows for a credential.
-int display_index(const core::Credential& credential);
+// Returns the 1-based index `auth list` shows for a credential of `pool` (its position in
+// priority order; priorities themselves may have gaps).
+int display_index(const core::Pool& pool, const core::Credential& credential);
 
 }  // namespace credpool::cli

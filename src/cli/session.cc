@@ -37,7 +37,8 @@ Result<Session> Session::open(const Context& ctx) {
       config::Config::load(config_path(ctx.home, ctx.config_flag), store::process_env(), &warnings);
   for (const std::string& w : warnings) ctx.err << "credpool: warning: " << w << "\n";
   if (!config) return config.error();
-  Result<std::unique_ptr<store::Store>> store = store::open_store(config->store, ctx.home.dir);
+  Result<std::unique_ptr<store::Store>> store =
+      store::open_store(config->store, ctx.home.dir, &ctx.clock);
   if (!store) return store.error();
   auto state =
       std::unique_ptr<State>(new State{std::move(*config), std::move(*store), ctx.random, {}, {}});

@@ -49,10 +49,19 @@ std::string_view to_string(Health health) {
   return "ok";
 }
 
+const Exhaustion* exhaustion_in_force(const Credential& credential) {
+  if (!credential.exhaustion) return nullptr;
+  if (credential.status_cleared_at && credential.exhaustion->at < *credential.status_cleared_at) {
+    return nullptr;
+  }
+  return &*credential.exhaustion;
+}
+
 Health health_at(const Credential& credential, WallTime now) {
-  if (!credential.exhaustion) return Health::Ok;
-  if (credential.exhaustion->dead) return Health::Dead;
-  return now < credential.exhaustion->resets_at ? Health::Cooling : Health::Ok;
+  const Exhaustion* e = exhaustion_in_force(credential);
+  if (e == nullptr) return Health::Ok;
+  if (e->dead) return Health::Dead;
+  return now < e->resets_at ? Health::Cooling : Health::Ok;
 }
 
 }  // namespace credpool::core

@@ -41,8 +41,8 @@ struct Exhaustion {
 // One pool entry: one API key or one OAuth account of a provider.
 struct Credential {
   std::string id;     // stable, generated
-  std::string label;  // unique in its pool
-  int priority = 0;   // position; 0 is first
+  std::string label;  // credpool never makes a duplicate; files other tools wrote may hold some
+  int priority = 0;   // the stored sort key: lower first, ties in file order; gaps are kept
   AuthType auth_type = AuthType::ApiKey;
   std::string source = "manual";  // manual | env:VAR | config:<name> | manual:device_code ...
   Secret access_token;            // empty for a borrowed row whose source is not hydrated
@@ -52,13 +52,18 @@ struct Credential {
   std::uint64_t request_count = 0;
   std::optional<Exhaustion> exhaustion;
   int failure_streak = 0;  // consecutive failures without a provider reset; doubles the wait
-  std::optional<WallTime> status_cleared_at;        // last explicit reset
+  std::optional<WallTime> status_cleared_at;        // last explicit reset; older failures are void
   std::map<std::string, WallTime> model_cooldowns;  // model -> until
   std::optional<WallTime> last_used_at;
 };
 
-// Returns the credential's health at `now`: Dead if its exhaustion is dead, Cooling while a
-// credential-wide exhaustion has not reached resets_at, else Ok. Model cooldowns are not counted.
+// Returns the credential's exhaustion when it is in force, else null: a failure older than
+// status_cleared_at was cleared by a reset (here or in another program sharing the home, which
+// may not have removed the record itself), DESIGN.md "Pinned details".
+const Exhaustion* exhaustion_in_force(const Credential& credential);
+
+// Returns the credential's health at `now`: Dead if its exhaustion in force is dead, Cooling while
+// it has not reached resets_at, else Ok. Model cooldowns are not counted.
 Health health_at(const Credential& credential, WallTime now);
 
 }  // namespace credpool::core

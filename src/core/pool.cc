@@ -11,13 +11,6 @@ namespace credpool::core {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -31,19 +24,31 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// Checks that ids and labels (case-insensitively) are unique.
-Result<void> check_unique(const std::string& key, const std::vector<Credential>& entries) {
+// Checks that ids are unique. Labels may repeat: Hermes Agent allows case variants, and a file it
+// wrote must still load (targeting checks ambiguity instead).
+Result<void> check_unique_ids(const std::string& key, const std::vector<Credential>& entries) {
   std::unordered_set<std::string> ids;
-  std::unordered_set<std::string> labels;
   for (const Credential& c : entries) {
     if (!ids.insert(c.id).second) {
       return Error{ErrorCode::InvalidArgument, "pool " + key + ": duplicate id " + c.id};
     }
-    if (!labels.insert(lower(c.label)).second) {
-      return Error{ErrorCode::InvalidArgument, "pool " + key + ": duplicate label " + c.label};
-    }
   }
   return ok();
+}
+
+// The smallest step of WallTime: a reset is stamped just after the failure it clears when the
+// failure's clock ran ahead of ours (only a strictly older failure is cleared).
+constexpr std::chrono::microseconds kTick{1};
+
+void renumber(std::vector<Credential>& entries) {
+  int priority = 0;
+  for (Credential& c : entries) c.priority = priority++;
+}
+
+// True when both rows hold the same secret: they are one credential reached twice (an env row and
+// a manual row of the same key), so a mark on one is a mark on both (DESIGN.md).
+bool same_secret(const Credential& a, const Credential& b) {
+  return !a.access_token.empty() && a.access_token == b.access_token;
 }
 
 }  // namespace
@@ -55,7 +60,7 @@ Pool::~Pool() = default;
 
 Result<Pool> Pool::from_entries(std::string key, std::vector<Credential> entries, Strategy strategy,
                                 std::optional<std::string> cursor_id, Random* random) {
-  if (auto checked = check_unique(key, entries); !checked) return checked.error();
+  if (auto checked = check_unique_ids(key, entries); !checked) return checked.error();
   std::stable_sort(entries.begin(), entries.end(), [](const Credential& a, const Credential& b) {
     return a.priority < b.priority;
   });
@@ -117,37 +122,63 @@ bool Pool::another_usable(std::string_view id, WallTime now, std::string_view mo
   return n > (self_usable ? 1U : 0U);
 }
 
+std::vector<std::uint32_t> Pool::State::twins_of(std::uint32_t pos) const {
+  std::vector<std::uint32_t> out{pos};
+  const Credential& self = entries[pos];
+  if (self.access_token.empty()) return out;
+  const SecretKey item{secret_hash(self), 0};
+  const auto first = std::lower_bound(by_secret.begin(), by_secret.end(), item);
+  for (auto it = first; it != by_secret.end() && it->first == item.first; ++it) {
+    if (it->second != pos && same_secret(entries[it->second], self)) out.push_back(it->second);
+  }
+  return out;
+}
+
 bool Pool::mark(std::string_view id, const Exhaustion& exhaustion) {
   const auto pos = state_->position_of(id);
   if (!pos) return false;
-  Credential& c = state_->entries[*pos];
-  c.exhaustion = exhaustion;
-  // The streak counts failures the provider gave no reset for; compute_cooldown doubles by it.
-  if (exhaustion.reset_source == ResetSource::Default) ++c.failure_streak;
-  state_->refresh(*pos);
+  for (const std::uint32_t p : state_->twins_of(*pos)) {
+    Credential& c = state_->entries[p];
+    c.exhaustion = exhaustion;
+    // The streak counts failures the provider gave no reset for; compute_cooldown doubles by it.
+    if (exhaustion.reset_source == ResetSource::Default) ++c.failure_streak;
+    state_->refresh(p);
+  }
   return true;
 }
 
-bool Pool::mark_model(std::string_view id, const std::string& model, WallTime until) {
+bool Pool::mark_model(std::string_view id, const std::string& model, WallTime until,
+                      std::optional<WallTime> at) {
   const auto pos = state_->position_of(id);
   if (!pos) return false;
-  Credential& c = state_->entries[*pos];
-  if (c.model_cooldowns.empty()) ++state_->model_cooled;
-  auto [it, inserted] = c.model_cooldowns.emplace(model, until);
-  if (!inserted && it->second < until) it->second = until;
+  for (const std::uint32_t p : state_->twins_of(*pos)) {
+    Credential& c = state_->entries[p];
+    // A failure from before the last reset is not in force (DESIGN.md: status_cleared_at).
+    if (at && c.status_cleared_at && *at < *c.status_cleared_at) continue;
+    if (c.model_cooldowns.empty()) ++state_->model_cooled;
+    auto [it, inserted] = c.model_cooldowns.emplace(model, until);
+    if (!inserted && it->second < until) it->second = until;
+  }
   return true;
 }
 
 bool Pool::reset(std::string_view id, WallTime now) {
   const auto pos = state_->position_of(id);
   if (!pos) return false;
-  Credential& c = state_->entries[*pos];
-  c.exhaustion.reset();
-  if (!c.model_cooldowns.empty()) --state_->model_cooled;
-  c.model_cooldowns.clear();
-  c.failure_streak = 0;
-  c.status_cleared_at = now;
-  state_->refresh(*pos);
+  for (const std::uint32_t p : state_->twins_of(*pos)) {
+    Credential& c = state_->entries[p];
+    // Never earlier than the failure it clears, nor than a reset already recorded: another
+    // process compares failures against it (exhaustion_in_force).
+    WallTime cleared = now;
+    if (c.exhaustion && c.exhaustion->at >= cleared) cleared = c.exhaustion->at + kTick;
+    if (c.status_cleared_at && *c.status_cleared_at > cleared) cleared = *c.status_cleared_at;
+    c.exhaustion.reset();
+    if (!c.model_cooldowns.empty()) --state_->model_cooled;
+    c.model_cooldowns.clear();
+    c.failure_streak = 0;
+    c.status_cleared_at = cleared;
+    state_->refresh(p);
+  }
   return true;
 }
 
@@ -172,7 +203,9 @@ bool Pool::update_tokens(std::string_view id, Secret access_token, Secret refres
   const auto pos = state_->position_of(id);
   if (!pos) return false;
   Credential& c = state_->entries[*pos];
+  state_->unindex_secret(*pos);
   c.access_token = std::move(access_token);
+  state_->index_secret(*pos);
   if (!refresh_token.empty()) c.refresh_token = std::move(refresh_token);
   c.expires_at = expires_at;
   // New tokens answer an auth failure and a death (a re-auth); other cooldowns still hold.
@@ -183,8 +216,9 @@ bool Pool::update_tokens(std::string_view id, Secret access_token, Secret refres
   return true;
 }
 
-Result<void> Pool::add(Credential credential) {
+Result<void> Pool::add(Credential credential, std::optional<int> position) {
   State& s = *state_;
+  int highest = -1;
   for (const Credential& c : s.entries) {
     if (c.id == credential.id) {
       return Error{ErrorCode::AlreadyExists, "pool " + s.key + ": duplicate id " + c.id};
@@ -192,10 +226,16 @@ Result<void> Pool::add(Credential credential) {
     if (iequals(c.label, credential.label)) {
       return Error{ErrorCode::AlreadyExists, "pool " + s.key + ": duplicate label " + c.label};
     }
+    highest = std::max(highest, c.priority);
   }
-  const int n = static_cast<int>(s.entries.size());
-  const int at = credential.priority >= 0 && credential.priority < n ? credential.priority : n;
-  s.entries.insert(s.entries.begin() + at, std::move(credential));
+  if (position) {
+    const int n = static_cast<int>(s.entries.size());
+    s.entries.insert(s.entries.begin() + std::clamp(*position, 0, n), std::move(credential));
+    renumber(s.entries);
+  } else {
+    credential.priority = highest + 1;
+    s.entries.push_back(std::move(credential));
+  }
   s.rebuild();
   return ok();
 }
@@ -213,6 +253,7 @@ bool Pool::remove(std::string_view id) {
     }
   }
   s.entries.erase(s.entries.begin() + *pos);
+  renumber(s.entries);
   s.rebuild();
   return true;
 }
@@ -229,6 +270,7 @@ bool Pool::move_to(std::string_view id, int position) {
   } else if (to < from) {
     std::rotate(s.entries.begin() + to, s.entries.begin() + from, s.entries.begin() + from + 1);
   }
+  renumber(s.entries);
   s.rebuild();
   return true;
 }
@@ -240,9 +282,23 @@ Result<const Credential*> Pool::resolve(std::string_view target) const {
     for (const Credential& c : entries) {
       if (iequals(c.id, t)) return &c;
     }
-    // A label that looks like a number beats the index (DESIGN.md "Pinned details").
-    for (const Credential& c : entries) {
-      if (iequals(c.label, t)) return &c;
+    // A label that looks like a number beats the index (DESIGN.md "Pinned details"). A label
+    // several rows share (a file Hermes wrote) names no one row: the user picks by id or index.
+    std::vector<std::size_t> matches;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (iequals(entries[i].label, t)) matches.push_back(i);
+    }
+    if (matches.size() == 1) return &entries[matches.front()];
+    if (matches.size() > 1) {
+      std::string candidates;
+      for (const std::size_t i : matches) {
+        candidates += candidates.empty() ? "" : ", ";
+        candidates += "#" + std::to_string(i + 1) + " id " + entries[i].id;
+      }
+      return Error{ErrorCode::InvalidArgument, "'" + std::string(t) + "' matches " +
+                                                   std::to_string(matches.size()) +
+                                                   " credentials in pool " + state_->key + " (" +
+                                                   candidates + "); name one by id or index"};
     }
     std::size_t index = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), index);

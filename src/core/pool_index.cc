@@ -28,25 +28,41 @@ bool model_blocked(const Credential& c, WallTime now, std::string_view model) {
 void Pool::State::rebuild() {
   positions.clear();
   positions.reserve(entries.size());
+  by_secret.clear();
   model_cooled = 0;
   usable_set.reset(entries.size());
   cooling = {};
   for (std::uint32_t pos = 0; pos < entries.size(); ++pos) {
-    Credential& c = entries[pos];
-    c.priority = static_cast<int>(pos);
+    const Credential& c = entries[pos];
     positions.emplace(c.id, pos);
+    if (!c.access_token.empty()) by_secret.emplace_back(secret_hash(c), pos);
     if (!c.model_cooldowns.empty()) ++model_cooled;
+    const Exhaustion* e = exhaustion_in_force(c);
     if (eligible(c, horizon)) {
       usable_set.insert(pos);
-    } else if (c.exhaustion && !c.exhaustion->dead && !c.access_token.empty()) {
-      cooling.push({c.exhaustion->resets_at, pos});
+    } else if (e != nullptr && !e->dead && !c.access_token.empty()) {
+      cooling.push({e->resets_at, pos});
     }
   }
+  std::sort(by_secret.begin(), by_secret.end());
   cursor_pos.reset();
   if (cursor_id) {
     if (auto it = positions.find(*cursor_id); it != positions.end()) cursor_pos = it->second;
   }
   rebuild_strategy_index();
+}
+
+void Pool::State::index_secret(std::uint32_t pos) {
+  if (entries[pos].access_token.empty()) return;
+  const SecretKey item{secret_hash(entries[pos]), pos};
+  by_secret.insert(std::lower_bound(by_secret.begin(), by_secret.end(), item), item);
+}
+
+void Pool::State::unindex_secret(std::uint32_t pos) {
+  if (entries[pos].access_token.empty()) return;
+  const SecretKey item{secret_hash(entries[pos]), pos};
+  const auto it = std::lower_bound(by_secret.begin(), by_secret.end(), item);
+  if (it != by_secret.end() && *it == item) by_secret.erase(it);
 }
 
 void Pool::State::rebuild_strategy_index() {
@@ -79,9 +95,8 @@ void Pool::State::refresh(std::uint32_t pos) {
     return;
   }
   evict(pos);
-  if (c.exhaustion && !c.exhaustion->dead && !c.access_token.empty()) {
-    cooling.push({c.exhaustion->resets_at, pos});
-  }
+  const Exhaustion* e = exhaustion_in_force(c);
+  if (e != nullptr && !e->dead && !c.access_token.empty()) cooling.push({e->resets_at, pos});
 }
 
 void Pool::State::advance(WallTime now) const {
@@ -164,8 +179,9 @@ std::optional<WallTime> Pool::State::earliest_reset(WallTime now, std::string_vi
     while (!cooling.empty()) {
       const CoolingItem top = cooling.top();
       const Credential* c = top.pos < entries.size() ? &entries[top.pos] : nullptr;
-      if (c && c->exhaustion && !c->exhaustion->dead && !c->access_token.empty() &&
-          c->exhaustion->resets_at == top.until && top.until > now) {
+      const Exhaustion* e = c != nullptr ? exhaustion_in_force(*c) : nullptr;
+      if (e != nullptr && !e->dead && !c->access_token.empty() && e->resets_at == top.until &&
+          top.until > now) {
         return top.until;
       }
       cooling.pop();
@@ -175,9 +191,10 @@ std::optional<WallTime> Pool::State::earliest_reset(WallTime now, std::string_vi
   // Model cooldowns or an earlier `now`: both rare, so a walk over the entries is acceptable.
   std::optional<WallTime> best;
   for (const Credential& c : entries) {
-    if (c.access_token.empty() || (c.exhaustion && c.exhaustion->dead)) continue;
+    const Exhaustion* e = exhaustion_in_force(c);
+    if (c.access_token.empty() || (e != nullptr && e->dead)) continue;
     WallTime t = now;
-    if (c.exhaustion && c.exhaustion->resets_at > t) t = c.exhaustion->resets_at;
+    if (e != nullptr && e->resets_at > t) t = e->resets_at;
     for (const auto& [name, until] : c.model_cooldowns) {
       if ((model.empty() || name == model) && until > t) t = until;
     }

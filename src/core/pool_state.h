@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/pool.h"
@@ -27,6 +28,11 @@ struct StringHash {
 // (model cooldowns aside).
 inline bool eligible(const Credential& c, WallTime now) {
   return !c.access_token.empty() && health_at(c, now) == Health::Ok;
+}
+
+// Returns the hash by_secret sorts on (the secret's own bytes never leave the entry).
+inline std::size_t secret_hash(const Credential& c) {
+  return std::hash<std::string_view>{}(c.access_token.reveal());
 }
 
 // Returns true when a live model cooldown blocks the entry for `model` (any model when empty).
@@ -57,6 +63,9 @@ struct Pool::State {
   std::vector<Credential> entries;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> positions;
   std::size_t model_cooled = 0;  // entries whose model_cooldowns is not empty
+  // (hash of the secret, position) of every entry holding one, sorted: finds same-secret twins.
+  using SecretKey = std::pair<std::size_t, std::uint32_t>;
+  std::vector<SecretKey> by_secret;
 
   mutable WallTime horizon = WallTime::min();
   mutable UsableSet usable_set;
@@ -64,8 +73,14 @@ struct Pool::State {
   mutable RandomMembers random_set;  // maintained only under random
   mutable std::priority_queue<CoolingItem, std::vector<CoolingItem>, std::greater<>> cooling;
 
-  // Renumbers priorities and rebuilds every index from the entries (O(n log n); rare ops).
+  // Rebuilds every index from the entries (O(n log n); rare ops). Priorities are left as stored.
   void rebuild();
+  // Returns `pos` and the positions of every other entry holding the same secret (a binary
+  // search in by_secret, so a mark stays cheap in a pool of 100k entries).
+  std::vector<std::uint32_t> twins_of(std::uint32_t pos) const;
+  // Adds or removes one entry's item in by_secret (its secret is about to change, or changed).
+  void index_secret(std::uint32_t pos);
+  void unindex_secret(std::uint32_t pos);
   // Rebuilds only the structure of the current strategy from usable_set.
   void rebuild_strategy_index();
   // Re-evaluates one entry after its exhaustion changed.

@@ -27,8 +27,9 @@ std::string lower(std::string_view text) {
 // OpenAI-compatibility page documents.
 const std::vector<ProviderInfo>& table() {
   static const std::vector<ProviderInfo> kTable = {
+      // Hermes Agent names the OpenAI API-key pool "openai-api" (DESIGN.md "Pinned details").
       {"openai",
-       {},
+       {"openai-api"},
        Wire::OpenAI,
        "https://api.openai.com/v1",
        AuthHeader::Bearer,

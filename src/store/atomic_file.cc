@@ -66,7 +66,7 @@ Result<void> ensure_private_dir(const fs::path& dir) {
   return ok();
 }
 
-Result<void> write_file_atomically(const fs::path& path, std::string_view contents) {
+Result<void> write_file_atomically(const fs::path& path, std::string_view contents, unsigned mode) {
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::random_device entropy;
   const fs::path temp = dir / fmt::format("{}{}.{:08x}", temp_prefix(path), ::getpid(), entropy());
@@ -74,6 +74,9 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot create", temp, errno);
   Result<void> written = write_all(fd, contents, temp);
+  if (written && mode != 0600 && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+    written = io_error("cannot chmod", temp, errno);
+  }
   if (::close(fd) != 0 && written) written = io_error("cannot close", temp, errno);
   if (written && ::rename(temp.c_str(), path.c_str()) != 0) {
     written = io_error("cannot rename onto", path, errno);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,8 +29,10 @@ Result<AuthDocument> parse_auth_json(std::string_view text, const std::string& p
 // Writes `snapshot` into `raw` and returns the text to save (2-space indent, trailing newline).
 // Rows are matched to their raw twin by id, so fields credpool does not know are kept; pools
 // absent from the snapshot are left as they are. Borrowed rows get no secret-like field, only
-// `secret_fingerprint`.
-std::string render_auth_json(nlohmann::ordered_json raw, const Snapshot& snapshot);
+// `secret_fingerprint`. `saved_at`, when given, becomes `updated_at` (ISO-8601 UTC, as Hermes
+// writes it on every save); without it `updated_at` is left as it was.
+std::string render_auth_json(nlohmann::ordered_json raw, const Snapshot& snapshot,
+                             std::optional<core::WallTime> saved_at = std::nullopt);
 
 // Returns "sha256:" + the first 16 hex digits of SHA-256(secret) (Hermes' secret_fingerprint).
 std::string secret_fingerprint(std::string_view secret);

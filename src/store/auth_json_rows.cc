@@ -150,16 +150,35 @@ void put_optional(Json& row, const char* key, const Json& value, bool null_when_
   row.erase(key);
 }
 
-// Writes a time in the form the field already has (an ISO string stays ISO), else epoch
-// seconds; an unchanged value is left exactly as it was (1788000000.5 stays a float).
+// Writes a time as float epoch seconds, as Hermes does (1764671234.123456); an unchanged value is
+// left exactly as it was (an ISO string or an integer stays as written).
 void put_time(Json& row, const char* key, std::optional<WallTime> value,
               bool null_when_absent = false) {
   const auto it = row.find(key);
   if (!value) return put_optional(row, key, nullptr, null_when_absent);
   if (it != row.end() && read_json_time(*it) == value) return;
-  const bool iso =
-      it != row.end() && it->is_string() && parse_iso8601(it->get<std::string>()).has_value();
-  row[key] = iso ? Json(format_iso8601(*value)) : Json(core::to_epoch(*value));
+  row[key] = epoch_json(*value);
+}
+
+// Writes a time in the form the field already has (DESIGN.md: expires_at is written back in the
+// form it was read): an ISO string stays ISO (with its "Z" or "+00:00"), an integer stays an
+// integer in its unit (seconds, or milliseconds above 1e11); otherwise float epoch seconds.
+void put_time_in_form(Json& row, const char* key, std::optional<WallTime> value) {
+  const auto it = row.find(key);
+  if (!value || it == row.end() || it->is_null() || read_json_time(*it) == value) {
+    return put_time(row, key, value);
+  }
+  if (it->is_string() && parse_iso8601(it->get<std::string>())) {
+    const bool z = it->get<std::string>().ends_with('Z') || it->get<std::string>().ends_with('z');
+    *it = format_iso8601(*value, z ? IsoZone::Z : IsoZone::Offset);
+  } else if (it->is_number_integer()) {
+    const auto micros = value->time_since_epoch().count();
+    const bool ms = static_cast<double>(it->get<long long>()) > 1e11;
+    *it = ms ? micros / 1000 : core::to_epoch(*value);
+    if (read_json_time(*it) != value) *it = epoch_json(*value);  // not whole: a float says more
+  } else {
+    *it = epoch_json(*value);
+  }
 }
 
 void put_secret(Json& row, const char* key, const core::Secret& secret) {
@@ -173,12 +192,11 @@ void write_expiry(Json& row, const core::Credential& c) {
   // Anthropic-style rows keep their expiry in milliseconds (reference §1.1).
   if (!row.contains("expires_at") && row.contains("expires_at_ms") && c.expires_at) {
     const auto ms = get_integer(row, "expires_at_ms");
-    if (!ms || core::from_epoch(*ms / 1000) != *c.expires_at) {
-      row["expires_at_ms"] = core::to_epoch(*c.expires_at) * 1000;
-    }
+    const long long wanted = c.expires_at->time_since_epoch().count() / 1000;
+    if (!ms || *ms != wanted) row["expires_at_ms"] = wanted;
     return;
   }
-  put_time(row, "expires_at", c.expires_at);
+  put_time_in_form(row, "expires_at", c.expires_at);
 }
 
 bool same_exhaustion(const std::optional<core::Exhaustion>& a,
@@ -223,9 +241,10 @@ void write_exhaustion(Json& row, const std::optional<core::Exhaustion>& exhausti
 
 }  // namespace
 
-std::vector<std::string> assign_row_ids(const std::string& key, const Json& rows) {
+std::vector<std::string> assign_row_ids(const std::string& key, const Json& rows,
+                                        const std::set<std::string>& taken) {
   std::vector<std::string> ids;
-  std::set<std::string> seen;
+  std::set<std::string> seen = taken;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     std::string id = rows[i].is_object() ? get_string(rows[i], "id") : std::string{};
     for (int salt = 0; id.empty() || seen.contains(id); ++salt) {
@@ -257,8 +276,11 @@ core::Credential read_row(const std::string& pool, const std::string& id, const 
   }
   c.expires_at = get_time(row, "expires_at");
   if (!c.expires_at) {
-    if (const auto ms = get_integer(row, "expires_at_ms"))
-      c.expires_at = read_json_time(*ms / 1000);
+    if (const auto ms = get_integer(row, "expires_at_ms")) {
+      if (*ms / 1000 > -62'167'219'200 && *ms / 1000 < 253'402'300'799) {
+        c.expires_at = WallTime{std::chrono::milliseconds{*ms}};
+      }
+    }
   }
   c.base_url = get_string(row, "base_url");
   c.request_count =
@@ -277,6 +299,9 @@ core::Credential read_row(const std::string& pool, const std::string& id, const 
 
 void write_row(const std::string& pool, const core::Credential& c, const std::string& fingerprint,
                Json& row) {
+  // A new row gets every field Hermes writes for one (request_count 0 included); a row already
+  // in the file keeps its own set, so a round trip adds nothing to it.
+  const bool fresh = row.empty();
   put(row, "id", c.id);
   put(row, "label", c.label);
   if (core::parse_auth_type(get_string(row, "auth_type")) != c.auth_type) {
@@ -301,7 +326,7 @@ void write_row(const std::string& pool, const core::Credential& c, const std::st
   } else if (const auto it = row.find("base_url"); it != row.end() && !it->is_null() && *it != "") {
     row.erase(it);
   }
-  if (c.request_count != 0 || row.contains("request_count")) {
+  if (fresh || c.request_count != 0 || row.contains("request_count")) {
     put(row, "request_count", c.request_count);
   }
   write_exhaustion(row, c.exhaustion);

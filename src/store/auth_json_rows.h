@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,10 @@ namespace credpool::store {
 
 // Returns the id of each raw row of pool `key`: its "id", or, for a row without one (or a second
 // row with the same id), an id derived from the pool key and position, so every load of the same
-// file agrees and the next write persists it.
-std::vector<std::string> assign_row_ids(const std::string& key, const nlohmann::ordered_json& rows);
+// file agrees and the next write persists it. Ids in `taken` (another list of the same pool) count
+// as used.
+std::vector<std::string> assign_row_ids(const std::string& key, const nlohmann::ordered_json& rows,
+                                        const std::set<std::string>& taken = {});
 
 // Reads one auth.json row (reference §1.1 plus DESIGN.md's extra fields). Lenient: a field of the
 // wrong type reads as absent. Secrets of borrowed sources are not read.

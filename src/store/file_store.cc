@@ -45,8 +45,15 @@ Result<AuthDocument> read_document(const fs::path& path) {
 
 }  // namespace
 
-FileStore::FileStore(fs::path home, std::chrono::milliseconds lock_timeout)
-    : home_(std::move(home)), lock_timeout_(lock_timeout) {}
+core::WallTime FileStore::now() const {
+  if (clock_ != nullptr) return clock_->wall_now();
+  // Only when no clock was passed in (tests of other layers, tools): the save time is metadata.
+  return std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+FileStore::FileStore(fs::path home, std::chrono::milliseconds lock_timeout,
+                     const core::Clock* clock)
+    : home_(std::move(home)), lock_timeout_(lock_timeout), clock_(clock) {}
 
 Result<Snapshot> FileStore::load() {
   auto doc = read_document(auth_path());
@@ -77,9 +84,11 @@ Result<std::string> FileStore::write_locked(std::span<const Mutation> mutations)
                                : Result<AuthDocument>(AuthDocument{});
   if (!doc) return doc.error();  // a file we cannot parse is never overwritten
   apply_mutations(doc->snapshot, mutations);
-  std::string rendered = render_auth_json(std::move(doc->raw), doc->snapshot);
+  std::string rendered = render_auth_json(doc->raw, doc->snapshot);
 
   if (!text->has_value() || **text != rendered) {
+    // A save stamps updated_at (reference §1.3); an unchanged file is not saved at all.
+    rendered = render_auth_json(std::move(doc->raw), doc->snapshot, now());
     if (auto written = write_file_atomically(auth_path(), rendered); !written) {
       return written.error();
     }

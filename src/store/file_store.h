@@ -5,10 +5,14 @@
 #include <span>
 #include <string>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "store/store.h"
 
 namespace credpool::store {
+
+// How long a writer waits for auth.lock by default (Hermes: 15 s, polled every 50 ms).
+constexpr std::chrono::seconds kLockTimeout{15};
 
 // Persists pools in `<home>/auth.json` (Hermes Agent's layout, reference §1.3), serialising
 // writers across processes with an flock on `<home>/auth.lock`.
@@ -20,9 +24,11 @@ namespace credpool::store {
 class FileStore final : public Store {
  public:
   // Uses `home` ($CREDPOOL_HOME) as the directory; it is created 0700 on the first write.
-  // `lock_timeout` bounds the wait for auth.lock (Hermes: 15 s, polled every 50 ms).
+  // `lock_timeout` bounds the wait for auth.lock (Hermes: 15 s, polled every 50 ms). `clock`
+  // stamps `updated_at` on each save; it must outlive the store. Null: the system clock.
   explicit FileStore(std::filesystem::path home,
-                     std::chrono::milliseconds lock_timeout = std::chrono::seconds{15});
+                     std::chrono::milliseconds lock_timeout = kLockTimeout,
+                     const core::Clock* clock = nullptr);
 
   // Reads auth.json without taking the lock (the rename makes every read see a whole file).
   // A missing file is an empty Snapshot. Fails with Corrupt or Io.
@@ -36,11 +42,13 @@ class FileStore final : public Store {
   std::filesystem::path lock_path() const { return home_ / "auth.lock"; }
 
  private:
+  core::WallTime now() const;
   // Locks, re-reads, applies, writes; returns the text written.
   Result<std::string> write_locked(std::span<const Mutation> mutations);
 
   std::filesystem::path home_;
   std::chrono::milliseconds lock_timeout_;
+  const core::Clock* clock_;
 };
 
 }  // namespace credpool::store

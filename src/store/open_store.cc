@@ -6,9 +6,10 @@
 
 namespace credpool::store {
 
-Result<std::unique_ptr<Store>> open_store(std::string_view url, const std::filesystem::path& home) {
+Result<std::unique_ptr<Store>> open_store(std::string_view url, const std::filesystem::path& home,
+                                          const core::Clock* clock) {
   if (url.empty() || url == "file") {
-    return std::unique_ptr<Store>(std::make_unique<FileStore>(home));
+    return std::unique_ptr<Store>(std::make_unique<FileStore>(home, kLockTimeout, clock));
   }
   if (url.starts_with("rediss://")) {
     return Error{ErrorCode::InvalidArgument,

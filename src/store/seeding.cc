@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "store/auth_json.h"
+#include "store/mutations.h"
 
 namespace credpool::store {
 
@@ -53,26 +54,34 @@ class PoolSeeder {
              std::vector<Mutation>& out)
       : pool_(pool), random_(random), out_(out) {
     if (const auto it = snapshot.pools.find(pool); it != snapshot.pools.end()) {
-      rows_ = it->second.credentials;
-      suppressed_ = it->second.suppressed_sources;
+      record_ = it->second;
     }
   }
 
   void offer(const std::string& source, const std::string& label, const std::string& secret,
              const std::string& base_url) {
-    if (secret.empty() || has_source(rows_, source)) return;
-    if (std::find(suppressed_.begin(), suppressed_.end(), source) != suppressed_.end()) return;
+    std::vector<core::Credential>& rows = record_.credentials;
+    const std::vector<std::string>& suppressed = record_.suppressed_sources;
+    if (secret.empty() || has_source(rows, source)) return;
+    if (std::find(suppressed.begin(), suppressed.end(), source) != suppressed.end()) return;
+    // One secret, one credential: a key already in the pool (added by hand, or through another
+    // variable) gets no second row (DESIGN.md).
+    const std::string fp = secret_fingerprint(secret);
+    if (std::any_of(rows.begin(), rows.end(),
+                    [&](const core::Credential& c) { return fingerprint_of(record_, c) == fp; })) {
+      return;
+    }
     core::Credential c;
-    c.id = new_credential_id(random_, rows_);
-    c.label = unique_label(label, rows_);
-    c.priority = static_cast<int>(rows_.size());
+    c.id = new_credential_id(random_, rows);
+    c.label = unique_label(label, rows);
+    c.priority = static_cast<int>(rows.size());
     // An Anthropic OAuth token in ANTHROPIC_API_KEY is still OAuth (reference §1.1, #63737).
     c.auth_type = pool_ == "anthropic" && secret.starts_with("sk-ant-oat") ? core::AuthType::OAuth
                                                                            : core::AuthType::ApiKey;
     c.source = source;
     c.access_token = core::Secret(secret);
     c.base_url = base_url;
-    rows_.push_back(c);
+    rows.push_back(c);
     out_.push_back(AddCredential{
         .pool = pool_, .credential = std::move(c), .position = {}, .clears_suppressions = false});
   }
@@ -81,8 +90,7 @@ class PoolSeeder {
   std::string pool_;
   core::Random& random_;
   std::vector<Mutation>& out_;
-  std::vector<core::Credential> rows_;
-  std::vector<std::string> suppressed_;
+  PoolRecord record_;  // the pool's rows plus those planned so far
 };
 
 }  // namespace

@@ -126,28 +126,46 @@ TEST(AuthStrategy, PrintsTheCurrentStrategy) {
   EXPECT_EQ(r.out, "fill_first\n");
 }
 
-TEST(AuthStrategy, SetsTheStrategyInAuthJson) {
+TEST(AuthStrategy, SetsTheStrategyInConfigYamlNotAuthJson) {
   CliHome home;
   write_three(home);
+  const std::string auth_before = home.read_file("auth.json");
 
   const CliRun r = home.run({"auth", "strategy", "openai", "round_robin"});
 
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(home.auth_json()["credential_pool_strategies"]["openai"], "round_robin");
+  EXPECT_EQ(home.read_file("config.yaml"), "credential_pool_strategies:\n  openai: round_robin\n");
+  EXPECT_FALSE(home.auth_json().contains("credential_pool_strategies"));
+  EXPECT_EQ(home.auth_json()["credential_pool"],
+            nlohmann::json::parse(auth_before)["credential_pool"]);
   EXPECT_EQ(home.run({"auth", "strategy", "openai"}).out, "round_robin\n");
 }
 
-TEST(AuthStrategy, WarnsWhenConfigOverridesItButStillWrites) {
+TEST(AuthStrategy, ChangesOnlyThatKeyOfAnExistingConfigKeepingItsComments) {
   CliHome home;
   write_three(home);
-  home.write_file("config.yaml", "credential_pool_strategies:\n  openai: least_used\n");
+  home.write_file("config.yaml",
+                  "# mine\nlisten: 127.0.0.1:4000   # loopback\n"
+                  "credential_pool_strategies:\n  openai: least_used  # was\n  groq: random\n");
 
   const CliRun r = home.run({"auth", "strategy", "openai", "random"});
 
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("warning"));
-  EXPECT_THAT(r.err, HasSubstr("least_used"));
-  EXPECT_EQ(home.auth_json()["credential_pool_strategies"]["openai"], "random");
+  EXPECT_EQ(home.read_file("config.yaml"),
+            "# mine\nlisten: 127.0.0.1:4000   # loopback\n"
+            "credential_pool_strategies:\n  openai: random  # was\n  groq: random\n");
+  EXPECT_EQ(home.run({"auth", "strategy", "openai"}).out, "random\n");
+}
+
+TEST(AuthStrategy, ConfigBeatsALegacyAuthJsonStrategyWhichBeatsTheDefault) {
+  CliHome home;
+  home.write_file("auth.json", R"({"credential_pool": {"openai": [], "groq": []},
+    "credential_pool_strategies": {"openai": "random", "groq": "least_used"}})");
+  home.write_file("config.yaml", "credential_pool_strategies:\n  openai: round_robin\n");
+
+  EXPECT_EQ(home.run({"auth", "strategy", "openai"}).out, "round_robin\n");
+  EXPECT_EQ(home.run({"auth", "strategy", "groq"}).out, "least_used\n");
+  EXPECT_EQ(home.run({"auth", "strategy", "mistral"}).out, "fill_first\n");
 }
 
 TEST(AuthStrategy, RejectsAnUnknownName) {

@@ -26,6 +26,8 @@ namespace {
 
 const core::WallTime kNoon = core::from_epoch(1'800'000'000);
 
+core::Strategy g_strategy = core::Strategy::FillFirst;
+
 core::Credential key(const std::string& id) {
   core::Credential c;
   c.id = id;
@@ -39,8 +41,9 @@ void seed(const std::filesystem::path& home, const std::vector<std::string>& ids
   store::FileStore store(home);
   std::vector<store::Mutation> m;
   for (const std::string& id : ids) m.push_back(store::AddCredential{"openai", key(id), {}, true});
-  m.push_back(store::SetStrategy{"openai", strategy});
   ASSERT_TRUE(store.apply(m).has_value());
+  // Strategies live in config.yaml, not auth.json; forked pickers inherit this.
+  g_strategy = strategy;
 }
 
 // Picks once under `lock_fd`'s flock; appends the picked id to `log` (under the same lock).
@@ -51,7 +54,7 @@ bool pick_once(store::FileStore& store, int lock_fd, const std::filesystem::path
   if (Result<store::Snapshot> snap = store.load()) {
     const store::PoolRecord& rec = snap->pools.at("openai");
     auto pool =
-        core::Pool::from_entries("openai", rec.credentials, *rec.strategy, rec.cursor_id, &random);
+        core::Pool::from_entries("openai", rec.credentials, g_strategy, rec.cursor_id, &random);
     if (pool) {
       if (const core::Credential* picked = pool->select(kNoon)) {
         const std::string id = picked->id;
@@ -101,7 +104,7 @@ bool pick_in_batches(store::FileStore& store, int picks, int batch, core::Random
     if (!snap) return false;
     const store::PoolRecord& rec = snap->pools.at("openai");
     auto pool =
-        core::Pool::from_entries("openai", rec.credentials, *rec.strategy, rec.cursor_id, &random);
+        core::Pool::from_entries("openai", rec.credentials, g_strategy, rec.cursor_id, &random);
     if (!pool) return false;
     std::map<std::string, std::uint64_t> deltas;
     for (int i = 0; i < batch && done < picks; ++i, ++done) {

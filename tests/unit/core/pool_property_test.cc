@@ -38,9 +38,10 @@ std::optional<WallTime> naive_next_available(const Pool& pool, WallTime now,
   if (!naive_usable_set(pool, now, model).empty()) return std::nullopt;
   std::optional<WallTime> best;
   for (const Credential& c : pool.entries()) {
-    if (c.access_token.empty() || (c.exhaustion && c.exhaustion->dead)) continue;
+    const Exhaustion* e = exhaustion_in_force(c);
+    if (c.access_token.empty() || (e != nullptr && e->dead)) continue;
     WallTime t = now;
-    if (c.exhaustion) t = std::max(t, c.exhaustion->resets_at);
+    if (e != nullptr) t = std::max(t, e->resets_at);
     for (const auto& [name, until] : c.model_cooldowns) {
       if (model.empty() || name == model) t = std::max(t, until);
     }

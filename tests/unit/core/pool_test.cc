@@ -48,21 +48,112 @@ Pool three() {
   return make_pool({entry("a", "one", 0), entry("b", "two", 1), entry("c", "three", 2)});
 }
 
-TEST(Pool, FromEntriesSortsByPriorityAndRenumbers) {
-  Pool pool = make_pool({entry("b", "two", 5), entry("a", "one", 2)});
+TEST(Pool, FromEntriesSortsByPriorityAndKeepsThePrioritiesAsStored) {
+  Pool pool = make_pool({entry("b", "two", 5), entry("a", "one", 2), entry("c", "three", 2)});
 
-  ASSERT_EQ(pool.size(), 2U);
+  ASSERT_EQ(pool.size(), 3U);
   EXPECT_EQ(pool.entries()[0].id, "a");
-  EXPECT_EQ(pool.entries()[0].priority, 0);
-  EXPECT_EQ(pool.entries()[1].priority, 1);
+  EXPECT_EQ(pool.entries()[1].id, "c");  // a tie keeps file order
+  EXPECT_EQ(pool.entries()[0].priority, 2);
+  EXPECT_EQ(pool.entries()[2].priority, 5);
 }
 
-TEST(Pool, FromEntriesRejectsDuplicateLabelsIgnoringCase) {
+TEST(Pool, FromEntriesAcceptsLabelsThatDifferOnlyInCase) {
   auto pool = Pool::from_entries("openai", {entry("a", "Main"), entry("b", "main")},
                                  Strategy::FillFirst, std::nullopt, nullptr);
 
+  ASSERT_TRUE(pool.has_value());
+  EXPECT_EQ(pool->size(), 2U);
+}
+
+TEST(Pool, FromEntriesRejectsDuplicateIds) {
+  auto pool = Pool::from_entries("openai", {entry("a", "x"), entry("a", "y")}, Strategy::FillFirst,
+                                 std::nullopt, nullptr);
+
   ASSERT_FALSE(pool.has_value());
   EXPECT_EQ(pool.error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(Pool, ResolveOfALabelSeveralRowsShareFailsNamingTheirIdsAndIndexes) {
+  Pool pool = make_pool({entry("a1", "Main", 0), entry("b2", "other", 1), entry("c3", "main", 2)});
+
+  auto r = pool.resolve("MAIN");
+
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("#1 id a1"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("#3 id c3"), std::string::npos) << r.error().message;
+  EXPECT_EQ(*pool.resolve("c3"), &pool.entries()[2]);
+  EXPECT_EQ(*pool.resolve("3"), &pool.entries()[2]);
+}
+
+TEST(Pool, MarkCoolsEveryRowHoldingTheSameSecret) {
+  Credential manual = entry("m", "mine", 0);
+  Credential env = entry("e", "OPENAI_API_KEY", 1);
+  env.source = "env:OPENAI_API_KEY";
+  env.access_token = manual.access_token;
+  Pool pool = make_pool({manual, env, entry("x", "other", 2)});
+
+  ASSERT_TRUE(pool.mark("m", cooling_until(kNoon + hours(1))));
+
+  EXPECT_EQ(health_at(*pool.find("e"), kNoon), Health::Cooling);
+  EXPECT_EQ(pool.select(kNoon)->id, "x");
+}
+
+TEST(Pool, ARowWhoseTokensChangedToAnotherRowsSecretIsMarkedWithIt) {
+  Pool pool = three();
+  ASSERT_TRUE(pool.update_tokens("c", pool.find("a")->access_token, {}, std::nullopt));
+
+  ASSERT_TRUE(pool.mark("a", cooling_until(kNoon + hours(1))));
+
+  EXPECT_EQ(health_at(*pool.find("c"), kNoon), Health::Cooling);
+  EXPECT_EQ(health_at(*pool.find("b"), kNoon), Health::Ok);
+}
+
+TEST(Pool, ModelMarkCoolsEveryRowHoldingTheSameSecret) {
+  Credential manual = entry("m", "mine", 0);
+  Credential env = entry("e", "OPENAI_API_KEY", 1);
+  env.access_token = manual.access_token;
+  Pool pool = make_pool({manual, env});
+
+  ASSERT_TRUE(pool.mark_model("e", "gpt-x", kNoon + hours(1)));
+
+  EXPECT_EQ(pool.usable_count(kNoon, "gpt-x"), 0U);
+}
+
+TEST(Pool, AFailureOlderThanStatusClearedAtIsNotInForce) {
+  Credential cleared = entry("a", "one");
+  cleared.exhaustion = cooling_until(kNoon + hours(1));
+  cleared.status_cleared_at = kNoon + std::chrono::microseconds(1);  // a reset just after it
+  Credential live = entry("b", "two", 1);
+  live.exhaustion = cooling_until(kNoon + hours(1));
+  live.status_cleared_at = kNoon - std::chrono::microseconds(1);
+
+  Pool pool = make_pool({cleared, live});
+
+  EXPECT_EQ(health_at(cleared, kNoon), Health::Ok);
+  EXPECT_EQ(health_at(live, kNoon), Health::Cooling);
+  EXPECT_EQ(pool.usable_count(kNoon), 1U);
+}
+
+TEST(Pool, AModelFailureFromBeforeTheLastResetDoesNotCool) {
+  Pool pool = three();
+  ASSERT_TRUE(pool.reset("a", kNoon));
+
+  ASSERT_TRUE(pool.mark_model("a", "gpt-x", kNoon + hours(1), kNoon - seconds(1)));
+
+  EXPECT_TRUE(pool.find("a")->model_cooldowns.empty());
+}
+
+TEST(Pool, ResetIsNeverEarlierThanTheFailureItClears) {
+  Pool pool = three();
+  Exhaustion later = cooling_until(kNoon + hours(1));
+  later.at = kNoon + std::chrono::microseconds(500);  // another process's clock ran ahead
+  ASSERT_TRUE(pool.mark("a", later));
+
+  ASSERT_TRUE(pool.reset("a", kNoon));
+
+  EXPECT_GT(pool.find("a")->status_cleared_at, later.at);
+  EXPECT_EQ(health_at(*pool.find("a"), kNoon), Health::Ok);
 }
 
 TEST(Pool, SelectCountsTheUse) {
@@ -100,7 +191,9 @@ TEST(Pool, ResetMakesACoolingOrDeadEntryUsableAgain) {
   ASSERT_TRUE(pool.reset("b", kNoon));
 
   EXPECT_EQ(pool.usable_count(kNoon), 3U);
-  EXPECT_EQ(pool.find("a")->status_cleared_at, kNoon);
+  // The dead mark was made at kNoon too: the reset is stamped just after it, so it clears it.
+  EXPECT_EQ(pool.find("a")->status_cleared_at, kNoon + std::chrono::microseconds(1));
+  EXPECT_EQ(pool.find("b")->status_cleared_at, kNoon);
   EXPECT_EQ(pool.find("a")->failure_streak, 0);
 }
 
@@ -203,10 +296,10 @@ TEST(Pool, UnknownIdsAreReported) {
   EXPECT_EQ(pool.find("zz"), nullptr);
 }
 
-TEST(Pool, AddInsertsAtItsPriorityAndShiftsTheOthers) {
+TEST(Pool, AddInsertsAtAPositionAndShiftsTheOthers) {
   Pool pool = three();
 
-  ASSERT_TRUE(pool.add(entry("d", "four", 1)).has_value());
+  ASSERT_TRUE(pool.add(entry("d", "four"), 1).has_value());
 
   ASSERT_EQ(pool.size(), 4U);
   EXPECT_EQ(pool.entries()[1].id, "d");
@@ -214,12 +307,14 @@ TEST(Pool, AddInsertsAtItsPriorityAndShiftsTheOthers) {
   EXPECT_EQ(pool.entries()[3].priority, 3);
 }
 
-TEST(Pool, AddAppendsWhenThePriorityIsOutOfRange) {
-  Pool pool = three();
+TEST(Pool, AddAppendsAfterTheHighestPriorityKeepingTheOthers) {
+  Pool pool = make_pool({entry("a", "one", 3), entry("b", "two", 10)});
 
-  ASSERT_TRUE(pool.add(entry("d", "four", 99)).has_value());
+  ASSERT_TRUE(pool.add(entry("d", "four")).has_value());
 
   EXPECT_EQ(pool.entries().back().id, "d");
+  EXPECT_EQ(pool.entries().back().priority, 11);
+  EXPECT_EQ(pool.entries()[0].priority, 3);
 }
 
 TEST(Pool, AddRejectsADuplicateLabel) {

@@ -75,6 +75,14 @@ TEST(Catalogue, FindsProvidersByIdOrAliasTrimmedAndCaseInsensitive) {
   }
 }
 
+TEST(Catalogue, HermesOpenAiApiPoolNameIsAnAliasOfOpenAi) {
+  const ProviderInfo* info = find_provider("openai-api");
+
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->id, "openai");
+  EXPECT_EQ(normalize_provider("OpenAI-API"), "openai");
+}
+
 TEST(Catalogue, UnknownNamesAreNotFound) {
   EXPECT_EQ(find_provider("opanai"), nullptr);
   EXPECT_EQ(find_provider(""), nullptr);

@@ -71,8 +71,8 @@ TEST(FileStore, ApplyKeepsRowsAnotherWriterAdded) {
   TempHome tmp;
   FileStore first(tmp.home());
   FileStore second(tmp.home());
-  const Mutation a = add("a");
-  const Mutation b = add("b");
+  const Mutation a = add("a", "sk-test-a-0123456789");
+  const Mutation b = add("b", "sk-test-b-0123456789");
 
   ASSERT_TRUE(first.apply({&a, 1}));
   const auto result = second.apply({&b, 1});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/auth_json.h"
+
 namespace credpool::store {
 namespace {
 
@@ -45,13 +47,103 @@ core::Exhaustion cooling(long long at_epoch, long long until_epoch) {
   return e;
 }
 
-TEST(Mutations, AddCredentialAppendsAndRenumbers) {
+TEST(Mutations, AddCredentialAppendsAfterTheHighestPriorityAndRenumbersNothing) {
   Snapshot s = pool_of({"a", "b"});
+  at(s, 0).priority = 4;
+  at(s, 1).priority = 9;
 
   apply_mutation(s, AddCredential{.pool = "openai", .credential = cred("c")});
 
   EXPECT_EQ(ids_of(s), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(at(s, 2).priority, 2);
+  EXPECT_EQ(at(s, 0).priority, 4);
+  EXPECT_EQ(at(s, 2).priority, 10);
+}
+
+TEST(Mutations, AUsersAddOfATakenLabelInAnyCaseIsSkipped) {
+  Snapshot s = pool_of({"a"});
+  core::Credential same = cred("b");
+  same.label = "A";
+
+  const bool applied = apply_mutation(s, AddCredential{.pool = "openai", .credential = same});
+
+  EXPECT_FALSE(applied);
+  EXPECT_EQ(ids_of(s), std::vector<std::string>{"a"});
+}
+
+TEST(Mutations, AUsersAddOfASecretAlreadyStoredAsAFingerprintIsSkipped) {
+  Snapshot s = pool_of({"a"});
+  core::Credential env = cred("e", "env:OPENAI_API_KEY");
+  s.pools["openai"].fingerprints["e"] = secret_fingerprint(env.access_token.reveal());
+  env.access_token = {};  // a borrowed row is stored without its secret
+  s.pools["openai"].credentials.push_back(env);
+  core::Credential manual = cred("m");
+  manual.access_token = core::Secret(cred("e").access_token.reveal());
+
+  const bool applied = apply_mutation(s, AddCredential{.pool = "openai", .credential = manual});
+
+  EXPECT_FALSE(applied);
+}
+
+TEST(Mutations, ASeededRowWhoseSecretIsAlreadyThereIsSkipped) {
+  Snapshot s = pool_of({"a"});
+  core::Credential env = cred("e", "env:OPENAI_API_KEY");
+  env.access_token = at(s, 0).access_token;
+
+  const bool applied = apply_mutation(
+      s, AddCredential{.pool = "openai", .credential = env, .clears_suppressions = false});
+
+  EXPECT_FALSE(applied);
+}
+
+TEST(Mutations, ASeededRowRacingAnotherForTheSameSourceIsSkipped) {
+  Snapshot s = pool_of({"a"});
+  const AddCredential first{
+      .pool = "openai", .credential = cred("e1", "env:X"), .clears_suppressions = false};
+  const AddCredential second{
+      .pool = "openai", .credential = cred("e2", "env:X"), .clears_suppressions = false};
+
+  apply_mutation(s, first);
+  const bool applied = apply_mutation(s, second);
+
+  EXPECT_FALSE(applied);
+  EXPECT_EQ(ids_of(s), (std::vector<std::string>{"a", "e1"}));
+}
+
+TEST(Mutations, MarkExhaustedCoolsEveryRowWithTheSameSecretFingerprint) {
+  Snapshot s = pool_of({"a", "b"});
+  core::Credential env = cred("e", "env:OPENAI_API_KEY");
+  s.pools["openai"].fingerprints["e"] = secret_fingerprint(at(s, 0).access_token.reveal());
+  env.access_token = {};
+  s.pools["openai"].credentials.push_back(env);
+
+  apply_mutation(s, MarkExhausted{.pool = "openai", .id = "a", .exhaustion = cooling(100, 200)});
+
+  EXPECT_TRUE(at(s, 2).exhaustion.has_value());
+  EXPECT_FALSE(at(s, 1).exhaustion.has_value());
+}
+
+TEST(Mutations, AModelCooldownFromBeforeAResetIsIgnored) {
+  Snapshot s = pool_of({"a"});
+  apply_mutation(s, ResetCredential{.pool = "openai", .id = "a", .at = from_epoch(200)});
+
+  apply_mutation(s, SetModelCooldown{.pool = "openai",
+                                     .id = "a",
+                                     .model = "claude-x",
+                                     .until = from_epoch(900),
+                                     .at = from_epoch(150)});
+
+  EXPECT_TRUE(at(s, 0).model_cooldowns.empty());
+}
+
+TEST(Mutations, ResetClearedAtIsNeverBeforeTheFailureItClears) {
+  Snapshot s = pool_of({"a"});
+  core::Exhaustion e = cooling(100, 200);
+  e.at = from_epoch(100) + std::chrono::microseconds(250'000);
+  apply_mutation(s, MarkExhausted{.pool = "openai", .id = "a", .exhaustion = e});
+
+  apply_mutation(s, ResetCredential{.pool = "openai", .id = "a", .at = from_epoch(100)});
+
+  EXPECT_GT(at(s, 0).status_cleared_at, e.at);
 }
 
 TEST(Mutations, AddCredentialAtAPositionShiftsTheOthers) {

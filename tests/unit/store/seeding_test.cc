@@ -83,6 +83,23 @@ TEST(Seeding, PresentSourceIsNotAddedTwice) {
   EXPECT_EQ(store.apply_count(), 1);
 }
 
+TEST(Seeding, AKeyAlreadyInThePoolUnderAnotherSourceGetsNoSecondRow) {
+  core::Credential manual;
+  manual.id = "m1";
+  manual.label = "mine";
+  manual.access_token = core::Secret("sk-one-0123456789");
+  Snapshot initial;
+  initial.pools["openai"].credentials.push_back(manual);
+  MemoryStore store(initial);
+  core::SplitMixRandom random(3);
+
+  const auto s =
+      load_seeded(store, kOpenAi, {}, env_of({{"OPENAI_API_KEY", "sk-one-0123456789"}}), random);
+
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(sources_of(*s, "openai"), std::vector<std::string>{"manual"});
+}
+
 TEST(Seeding, SuppressedSourceIsNotReseeded) {
   MemoryStore store;
   core::SplitMixRandom random(4);
