@@ -27,6 +27,7 @@
 
 #include "http/any_stream.h"
 #include "http/connection_writer.h"
+#include "http/request_reader.h"
 
 namespace credpool::http {
 
@@ -36,13 +37,17 @@ namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using detail::AnyStream;
 using detail::ConnectionWriter;
+using detail::copy_head;
+using detail::linger;
+using detail::read_request;
+using detail::ReadOutcome;
+using detail::SteadyClock;
+using detail::Watchdog;
 
 namespace {
 
 // Boost 1.81 needs the wrapped form (STYLE.md §4): errors come back as values, never thrown.
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-using SteadyClock = std::chrono::steady_clock;
-constexpr std::size_t kReadChunk = 64u << 10;
 // A lingering close ends after this much time in all (nginx's lingering_time default).
 constexpr auto kMaxLinger = std::chrono::seconds(30);
 // A connection over max_connections gets this long to send its head (which tells the wire of the
@@ -54,96 +59,7 @@ constexpr std::size_t kMaxRejecting = 256;
 constexpr std::string_view kInternalError =
     R"({"error":{"message":"internal error","type":"server_error"}})";
 
-// What reading one request produced.
-struct ReadOutcome {
-  enum class Kind { Closed, Request, Refused } kind = Kind::Closed;
-  ServerError error = ServerError::RequestTimeout;  // Refused: what to answer
-};
-
-ReadOutcome refused(ServerError error) { return {ReadOutcome::Kind::Refused, error}; }
-
-// Cancels the stream's pending operations at a deadline without closing the socket:
-// beast::tcp_stream's own timeout closes it, which would leave no way to answer 408. Lives on
-// the connection's strand, like the stream.
-class Watchdog {
- public:
-  Watchdog(AnyStream& stream, SteadyClock::time_point deadline)
-      : timer_(stream.get_executor()), armed_(std::make_shared<bool>(true)) {
-    stream.tcp().expires_never();
-    timer_.expires_at(deadline);
-    timer_.async_wait([&stream, armed = armed_, fired = fired_](const beast::error_code& ec) {
-      if (ec || !*armed) return;  // `stream` may be gone once the watchdog is
-      *fired = true;
-      beast::error_code ignored;
-      stream.tcp().socket().cancel(ignored);
-    });
-  }
-  ~Watchdog() {
-    *armed_ = false;
-    timer_.cancel();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
-  bool fired() const { return *fired_; }
-
- private:
-  asio::steady_timer timer_;
-  std::shared_ptr<bool> armed_;
-  std::shared_ptr<bool> fired_ = std::make_shared<bool>(false);
-};
-
-// Copies what the parser has of a head (all of it, or what came before an error).
-void copy_head(const bhttp::request<bhttp::empty_body>& head, IncomingRequest& out) {
-  out.method = std::string(head.method_string());
-  out.target = std::string(head.target());
-  out.keep_alive = head.keep_alive();
-  out.headers.clear();
-  for (const auto& field : head) {
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-}
-
-ErrorAnswer default_answer(ServerError error) {
-  std::string body = R"({"error":{"message":")";
-  body += to_string(error);
-  body += R"(","type":")";
-  body += status_of(error) >= 500 ? "api_error" : "invalid_request_error";
-  body += R"(","code":")";
-  body += to_string(error);
-  body += R"("}})";
-  return {{{"Content-Type", "application/json"}}, std::move(body)};
-}
-
 }  // namespace
-
-int status_of(ServerError error) {
-  switch (error) {
-    case ServerError::RequestTooLarge:
-      return 413;
-    case ServerError::HeadersTooLarge:
-      return 431;
-    case ServerError::RequestTimeout:
-      return 408;
-    case ServerError::Overloaded:
-      return 503;
-  }
-  return 500;
-}
-
-std::string_view to_string(ServerError error) {
-  switch (error) {
-    case ServerError::RequestTooLarge:
-      return "request_too_large";
-    case ServerError::HeadersTooLarge:
-      return "headers_too_large";
-    case ServerError::RequestTimeout:
-      return "request_timeout";
-    case ServerError::Overloaded:
-      return "overloaded";
-  }
-  return "unknown";
-}
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(Runtime& r, ServerOptions o, Handler h)
@@ -187,15 +103,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   asio::awaitable<void> run_connection(tcp::socket socket, std::uint64_t id,
                                        std::shared_ptr<asio::cancellation_signal> cancel);
   asio::awaitable<void> reject_connection(tcp::socket socket);
-  asio::awaitable<ReadOutcome> read_request(AnyStream& stream, beast::flat_buffer& buffer,
-                                            std::optional<SteadyClock::time_point> first_deadline,
-                                            bool& idle, IncomingRequest& out);
-  asio::awaitable<ReadOutcome> read_body(AnyStream& stream, beast::flat_buffer& buffer,
-                                         bhttp::request_parser<bhttp::empty_body>& head,
-                                         IncomingRequest& out);
   asio::awaitable<void> answer_error(AnyStream& stream, ServerError error,
                                      const IncomingRequest& request);
-  asio::awaitable<void> linger(AnyStream& stream, std::chrono::seconds at_most);
 };
 
 // Registers a connection for stop() and counts it until the coroutine frame ends.
@@ -313,13 +222,14 @@ asio::awaitable<void> Server::State::run_connection(
     IncomingRequest request;
     request.remote_address = remote;
     request.connection_id = id;
-    const ReadOutcome outcome = co_await read_request(
-        stream, buffer, first ? std::optional(first_deadline) : std::nullopt, idle, request);
+    const ReadOutcome outcome =
+        co_await read_request(stream, buffer, options,
+                              first ? std::optional(first_deadline) : std::nullopt, idle, request);
     first = false;
     if (outcome.kind == ReadOutcome::Kind::Closed) break;
     if (outcome.kind == ReadOutcome::Kind::Refused) {
       co_await answer_error(stream, outcome.error, request);
-      co_await linger(stream, kMaxLinger);
+      co_await linger(stream, options, kMaxLinger);
       break;
     }
 
@@ -376,121 +286,20 @@ asio::awaitable<void> Server::State::reject_connection(tcp::socket socket) {
     copy_head(head.get(), request);
   }
   co_await answer_error(stream, ServerError::Overloaded, request);
-  co_await linger(stream, kOverloadWait);
+  co_await linger(stream, options, kOverloadWait);
   stream.close();
 }
 
 asio::awaitable<void> Server::State::answer_error(AnyStream& stream, ServerError error,
                                                   const IncomingRequest& request) {
   ErrorAnswer answer =
-      options.error_answer ? options.error_answer(error, request) : default_answer(error);
+      options.error_answer ? options.error_answer(error, request) : default_error_answer(error);
   if (error == ServerError::Overloaded && !find_header(answer.headers, "retry-after")) {
     answer.headers.emplace_back("Retry-After", "1");  // DESIGN: 503 overloaded, Retry-After: 1
   }
   ConnectionWriter writer(stream, /*keep_alive=*/false, options.write_timeout, nullptr,
                           request.method == "HEAD");
   co_await writer.send(status_of(error), std::move(answer.headers), std::move(answer.body));
-}
-
-asio::awaitable<void> Server::State::linger(AnyStream& stream, std::chrono::seconds at_most) {
-  // Closing a socket with unread input makes the kernel send a reset, which can destroy the
-  // answer before the client reads it. Half-close, then drain until the client closes too.
-  auto& tcp_stream = stream.tcp();
-  beast::error_code ignored;
-  tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  const auto until = SteadyClock::now() + at_most;
-  const auto scratch = std::make_unique_for_overwrite<char[]>(kReadChunk);
-  std::size_t dropped = 0;
-  while (dropped <= options.max_discard_bytes && SteadyClock::now() < until) {
-    tcp_stream.expires_at(std::min(until, SteadyClock::now() + options.linger_timeout));
-    auto [ec, n] =
-        co_await tcp_stream.async_read_some(asio::buffer(scratch.get(), kReadChunk), kNoThrow);
-    if (ec) break;
-    dropped += n;
-  }
-}
-
-asio::awaitable<ReadOutcome> Server::State::read_request(
-    AnyStream& stream, beast::flat_buffer& buffer,
-    std::optional<SteadyClock::time_point> first_deadline, bool& idle, IncomingRequest& out) {
-  // Wait for the request's first byte. A kept-alive connection may wait idle_timeout and is then
-  // closed without an answer (the client sent nothing it could expect one for); a new
-  // connection's header_timeout runs from the accept, so one that sends nothing gets a 408.
-  if (buffer.size() == 0) {
-    buffer.shrink_to_fit();  // an idle connection holds no read buffer
-    idle = true;
-    std::optional<Watchdog> watchdog;
-    if (first_deadline) {
-      watchdog.emplace(stream, *first_deadline);
-    } else {
-      stream.tcp().expires_after(options.idle_timeout);
-    }
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
-    idle = false;
-    if (watchdog && watchdog->fired()) co_return refused(ServerError::RequestTimeout);
-    if (ec) co_return ReadOutcome{};
-    buffer.commit(n);
-  }
-  idle = false;
-
-  // The head: one deadline for all of it (a client trickling bytes gains nothing), and both
-  // limits set explicitly. Beast checks a Content-Length against body_limit as soon as the head
-  // is parsed, so without it a body over Beast's 1 MiB default would end the connection here.
-  bhttp::request_parser<bhttp::empty_body> head;
-  head.header_limit(
-      static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
-  head.body_limit(options.max_body_bytes);
-  beast::error_code ec;
-  std::size_t head_bytes = 0;
-  {
-    const Watchdog watchdog(stream,
-                            first_deadline.value_or(SteadyClock::now() + options.header_timeout));
-    auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
-    ec = watchdog.fired() ? beast::error::timeout : read_ec;
-    head_bytes = n;
-  }
-  copy_head(head.get(), out);
-  // Beast applies header_limit to the request line and to the fields separately; the whole head
-  // is what the limit means here.
-  if (ec == bhttp::error::header_limit || (!ec && head_bytes > options.max_header_bytes)) {
-    co_return refused(ServerError::HeadersTooLarge);
-  }
-  if (ec == bhttp::error::body_limit) co_return refused(ServerError::RequestTooLarge);
-  if (ec == beast::error::timeout) co_return refused(ServerError::RequestTimeout);
-  if (ec) co_return ReadOutcome{};
-
-  if (beast::iequals(head.get()[bhttp::field::expect], "100-continue")) {
-    // curl and others wait for this before sending a large body (RFC 9110 §10.1.1).
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream.tcp().expires_after(options.write_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
-    if (wec) co_return ReadOutcome{};
-  }
-  co_return co_await read_body(stream, buffer, head, out);
-}
-
-asio::awaitable<ReadOutcome> Server::State::read_body(
-    AnyStream& stream, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::empty_body>& head,
-    IncomingRequest& out) {
-  bhttp::request_parser<bhttp::buffer_body> parser{std::move(head)};
-  // Set again on the parser that reads the body: a chunked body is counted against it chunk by
-  // chunk, and no library default may apply (STYLE.md §6).
-  parser.body_limit(options.max_body_bytes);
-  if (parser.is_done()) co_return ReadOutcome{ReadOutcome::Kind::Request};
-  if (const auto length = parser.content_length()) {
-    out.body.reserve(static_cast<std::size_t>(*length));  // within max_body_bytes, checked above
-  }
-  const auto scratch = std::make_unique_for_overwrite<char[]>(kReadChunk);
-  while (!parser.is_done()) {
-    parser.get().body().data = scratch.get();
-    parser.get().body().size = kReadChunk;
-    stream.tcp().expires_after(options.body_timeout);
-    auto [ec, n] = co_await bhttp::async_read_some(stream, buffer, parser, kNoThrow);
-    if (ec == bhttp::error::body_limit) co_return refused(ServerError::RequestTooLarge);
-    if (ec && ec != bhttp::error::need_buffer) co_return ReadOutcome{};
-    out.body.append(scratch.get(), kReadChunk - parser.get().body().size);
-  }
-  co_return ReadOutcome{ReadOutcome::Kind::Request};
 }
 
 Server::Server(Runtime& runtime, ServerOptions options, Handler handler)

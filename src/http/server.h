@@ -12,6 +12,7 @@
 
 #include "http/message.h"
 #include "http/runtime.h"
+#include "http/server_error.h"
 
 namespace credpool::http {
 
@@ -37,31 +38,6 @@ class ResponseWriter {
 // Answers one request. Runs on the connection's strand; may co_await anything. A handler that
 // returns without answering yields a 500. Exceptions are logged as bugs and close the connection.
 using Handler = std::function<boost::asio::awaitable<void>(IncomingRequest&, ResponseWriter&)>;
-
-// The errors the server answers by itself, without calling the handler.
-enum class ServerError {
-  RequestTooLarge,  // 413: body over max_body_bytes
-  HeadersTooLarge,  // 431: request line and fields over max_header_bytes
-  RequestTimeout,   // 408: no complete request head within header_timeout
-  Overloaded,       // 503: max_connections already open (the server adds `Retry-After: 1`)
-};
-
-// Returns the HTTP status of a server error (413, 431, 408, 503).
-int status_of(ServerError error);
-// Returns the stable lower-case code ("request_too_large", "headers_too_large",
-// "request_timeout", "overloaded").
-std::string_view to_string(ServerError error);
-
-// The body of one server error and its headers (Content-Type included).
-struct ErrorAnswer {
-  HeaderList headers;
-  std::string body;
-};
-
-// Formats a server error for a request. The request has whatever was read of its head (method,
-// target and headers may be empty or partial) and no body. Called on io threads; must be
-// thread-safe and must not block.
-using ErrorFormatter = std::function<ErrorAnswer(ServerError, const IncomingRequest&)>;
 
 // Every limit of the server, set explicitly: none of the HTTP library's own defaults (Beast's
 // 1 MiB request body limit, its 8 KiB header limit) applies (STYLE.md §6). Defaults are DESIGN's
