@@ -129,7 +129,7 @@ inline asio::awaitable<ReadOutcome> read_request(
     }
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kReadNoThrow);
     idle = false;
-    if (watchdog && watchdog->fired()) co_return refused(ServerError::RequestTimeout);
+    if (ec && watchdog && watchdog->fired()) co_return refused(ServerError::RequestTimeout);
     if (ec) co_return ReadOutcome{};
     buffer.commit(n);
   }
@@ -148,7 +148,8 @@ inline asio::awaitable<ReadOutcome> read_request(
     const Watchdog watchdog(stream,
                             first_deadline.value_or(SteadyClock::now() + options.header_timeout));
     auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, head, kReadNoThrow);
-    ec = watchdog.fired() ? beast::error::timeout : read_ec;
+    ec = read_ec && watchdog.fired() ? beast::error::timeout
+                                     : read_ec;  // a late timer is no timeout
     head_bytes = n;
   }
   copy_head(head.get(), out);
