@@ -189,3 +189,16 @@ test('a connection over limits.max_connections gets 503 overloaded with Retry-Af
     assert.equal(answer.body.error.type, 'overloaded_error');
     assert.match(answer.body.error.message, /^overloaded/);
   });
+
+test('a kept-alive connection idle past limits.client_idle_timeout is closed quietly',
+  async (t) => {
+    const { gateway } = await startGatewayWithUpstream(t, { keys,
+      configExtra: { limits: { client_idle_timeout: 1 } } });
+    const started = Date.now();
+
+    const raw = await exchange(gateway.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+
+    const answers = raw.match(/HTTP\/1\.1 \d+/g);
+    assert.deepEqual(answers, ['HTTP/1.1 200'], raw);  // the close came with no 408
+    assert.ok(Date.now() - started >= 900, `closed after ${Date.now() - started} ms`);
+  });
