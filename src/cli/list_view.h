@@ -9,7 +9,7 @@
 namespace credpool::cli {
 
 // The human text of `auth list`, `status` and `explain`. The facts (state, next, JSON) come from
-// gateway/pool_view.h, the one builder shared with `GET /admin/pools`; this file only words them.
+// views/pool_view.h, the one builder shared with `GET /admin/pools`; this file only words them.
 
 // Returns a credential's human state at `now`: "ok", "rate-limited (429) (59m 30s left)", "dead
 // token_revoked (re-auth required)", "rate-limited (429) (ready to retry)", "unavailable

@@ -79,6 +79,17 @@ struct Route {
   int line = 0;  // 1-based line in config.yaml, for messages; 0 when built in code
 };
 
+// `limits`: what one client may ask of the gateway (DESIGN.md "Pinned details / Gateway / Limits").
+// Every limit the HTTP library would apply by default is set from here (STYLE.md §6).
+struct Limits {
+  std::uint64_t max_body_bytes = 32ull << 20;    // request body; over it: 413 request_too_large
+  std::uint64_t max_header_bytes = 64ull << 10;  // request line + fields; over it: 431
+  std::chrono::seconds header_timeout{30};       // until a request head is complete; then 408
+  std::chrono::seconds client_idle_timeout{75};  // a kept-alive connection waiting for a request
+  std::uint64_t max_connections = 4096;          // open client connections; over it: 503
+  std::chrono::seconds shutdown_grace{30};       // in-flight requests may finish after SIGTERM
+};
+
 struct RedisSettings {
   std::string prefix = "credpool:";
   std::chrono::milliseconds timeout{200};
@@ -97,7 +108,9 @@ struct Config {
   std::map<std::string, core::Strategy> credential_pool_strategies;  // key: pool key
   Cooldowns cooldowns;
   std::vector<Route> routes;
-  std::uint64_t max_body_bytes = 32ull * 1024 * 1024;  // limits.max_body_bytes
+  Limits limits;
+  // A provider reset further away than this is clamped (DESIGN.md "Recovery policy"); 31 days.
+  std::chrono::seconds max_cooldown{2678400};
   Timeouts timeouts;
   std::string tls_ca_file;  // tls.ca_file; empty: system store / SSL_CERT_FILE
   RedisSettings redis;

@@ -42,8 +42,10 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 std::vector<RouteStep> route_request(const Config& config, std::string_view model,
                                      bool anthropic_endpoint) {
   std::vector<RouteStep> steps;
-  if (model.empty()) {
-    add_step(config, steps, config.default_provider, {}, model);
+  if (model.empty()) {  // GET /v1/models and other requests without a model
+    add_step(config, steps,
+             anthropic_endpoint ? config.default_anthropic_provider : config.default_provider, {},
+             model);
     return steps;
   }
   for (const Route& route : config.routes) {

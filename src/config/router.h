@@ -23,8 +23,10 @@ struct RouteStep {
 // 2. Else `provider/model` where the text before the first '/' is a known provider, alias or
 //    custom name: that provider, the prefix stripped. No fallback.
 // 3. Else default_provider (OpenAI endpoints) or default_anthropic_provider (/v1/messages).
-// An empty model goes to default_provider. Steps naming an unknown provider are skipped (validate()
-// rejects such configs). Returns at least one step when the default provider resolves.
+// An empty model (GET /v1/models) goes to the same default: `anthropic_endpoint` is then true when
+// the client spoke Anthropic (it sent `anthropic-version`). Steps naming an unknown provider are
+// skipped (validate() rejects such configs). Returns at least one step when the default provider
+// resolves.
 std::vector<RouteStep> route_request(const Config& config, std::string_view model,
                                      bool anthropic_endpoint);
 

@@ -59,18 +59,63 @@ Result<void> read_client_keys(const YAML::Node& value, const YamlReader& reader,
   return ok();
 }
 
+// Reads an integer within [low, high] into `out`; the error names the key and the range.
+Result<void> read_bounded(const YAML::Node& value, const std::string& key, const YamlReader& reader,
+                          std::uint64_t low, std::uint64_t high, std::uint64_t& out) {
+  Result<std::uint64_t> number = reader.unsigned_int(value, key);
+  if (!number) return number.error();
+  if (*number < low || *number > high) {
+    return reader.bad(value, key, fmt::format("expected {} to {}", low, high));
+  }
+  out = *number;
+  return ok();
+}
+
+// Reads a number of seconds of at least `low` into `out`.
+Result<void> read_duration(const YAML::Node& value, const std::string& key,
+                           const YamlReader& reader, std::chrono::seconds low,
+                           std::chrono::seconds& out) {
+  Result<std::chrono::seconds> seconds = reader.seconds(value, key);
+  if (!seconds) return seconds.error();
+  if (*seconds < low) {
+    return reader.bad(value, key, fmt::format("must be at least {} seconds", low.count()));
+  }
+  out = *seconds;
+  return ok();
+}
+
+// Bounds of `limits.*`. The body is held in memory, so 1 GiB is already far beyond any model's
+// context; Beast's header limit is a 32-bit count, and a request line needs some room.
+constexpr std::uint64_t kMaxBodyLimit = 1ull << 30;
+constexpr std::uint64_t kMinHeaderLimit = 1ull << 10;
+constexpr std::uint64_t kMaxHeaderLimit = 16ull << 20;
+constexpr std::uint64_t kMaxConnectionsLimit = 1'000'000;
+
 Result<void> read_limits(const YAML::Node& value, const YamlReader& reader, Config& config) {
   if (Result<void> r = reader.expect_map(value, "limits"); !r) return r;
+  Limits& limits = config.limits;
   for (const auto& item : value) {
-    const std::string key = key_text(item.first);
-    if (key != "max_body_bytes") {
-      reader.warn_unknown(item.first, "limits." + key);
-      continue;
+    const std::string name = key_text(item.first);
+    const std::string key = "limits." + name;
+    const YAML::Node& node = item.second;
+    Result<void> done = ok();
+    if (name == "max_body_bytes") {
+      done = read_bounded(node, key, reader, 1, kMaxBodyLimit, limits.max_body_bytes);
+    } else if (name == "max_header_bytes") {
+      done = read_bounded(node, key, reader, kMinHeaderLimit, kMaxHeaderLimit,
+                          limits.max_header_bytes);
+    } else if (name == "max_connections") {
+      done = read_bounded(node, key, reader, 1, kMaxConnectionsLimit, limits.max_connections);
+    } else if (name == "header_timeout") {
+      done = read_duration(node, key, reader, std::chrono::seconds(1), limits.header_timeout);
+    } else if (name == "client_idle_timeout") {
+      done = read_duration(node, key, reader, std::chrono::seconds(1), limits.client_idle_timeout);
+    } else if (name == "shutdown_grace") {
+      done = read_duration(node, key, reader, std::chrono::seconds(0), limits.shutdown_grace);
+    } else {
+      reader.warn_unknown(item.first, key);
     }
-    Result<std::uint64_t> bytes = reader.unsigned_int(item.second, "limits.max_body_bytes");
-    if (!bytes) return bytes.error();
-    if (*bytes == 0) return reader.bad(item.second, "limits.max_body_bytes", "must be positive");
-    config.max_body_bytes = *bytes;
+    if (!done) return done;
   }
   return ok();
 }
@@ -220,6 +265,9 @@ bool read_scalar_section(std::string_view key, const YAML::Node& value, const Ya
     *done = read_cooldowns(value, "cooldowns", reader, config.cooldowns);
   } else if (key == "limits") {
     *done = read_limits(value, reader, config);
+  } else if (key == "max_cooldown") {
+    *done =
+        read_duration(value, "max_cooldown", reader, std::chrono::seconds(1), config.max_cooldown);
   } else if (key == "timeouts") {
     *done = read_global_timeouts(value, reader, config);
   } else if (key == "tls") {

@@ -14,8 +14,8 @@ namespace credpool::config {
 // about unknown nested keys.
 
 // Reads the sections that need no provider resolution (listen, store, client_keys, cooldowns,
-// limits, timeouts, tls, redis, log_format). Returns false when `key` is none of them; otherwise
-// stores the outcome in `*done`.
+// limits, max_cooldown, timeouts, tls, redis, log_format). Returns false when `key` is none of
+// them; otherwise stores the outcome in `*done`.
 bool read_scalar_section(std::string_view key, const YAML::Node& value, const YamlReader& reader,
                          Config& config, Result<void>* done);
 

@@ -5,52 +5,21 @@
 #include <nlohmann/json.hpp>
 
 namespace credpool::gateway {
-namespace {
 
-// The OpenAI `type` field, as OpenAI's own API uses it for each status.
-std::string_view openai_type(GatewayError error) {
-  switch (error) {
-    case GatewayError::InvalidClientKey:
-      return "authentication_error";
-    case GatewayError::RequestTooLarge:
-    case GatewayError::InvalidRequest:
-    case GatewayError::NotFound:
-    case GatewayError::MethodNotAllowed:
-      return "invalid_request_error";
-    case GatewayError::CredentialsExhausted:
-      return "rate_limit_error";
-    case GatewayError::CredentialsMissing:
-    case GatewayError::UpstreamUnreachable:
-    case GatewayError::UpstreamTimeout:
-      return "api_error";
-  }
-  return "api_error";
+std::string_view openai_type_of(GatewayError error) {
+  const int status = status_of(error);
+  if (status == 401) return "authentication_error";
+  if (status == 429) return "rate_limit_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
 }
 
-// The Anthropic `error.type`, from Anthropic's documented error types (docs "Errors").
-std::string_view anthropic_type(GatewayError error) {
-  switch (error) {
-    case GatewayError::InvalidClientKey:
-      return "authentication_error";
-    case GatewayError::RequestTooLarge:
-      return "request_too_large";
-    case GatewayError::InvalidRequest:
-    case GatewayError::MethodNotAllowed:
-      return "invalid_request_error";
-    case GatewayError::NotFound:
-      return "not_found_error";
-    case GatewayError::CredentialsExhausted:
-      return "rate_limit_error";
-    case GatewayError::CredentialsMissing:
-      return "overloaded_error";
-    case GatewayError::UpstreamUnreachable:
-    case GatewayError::UpstreamTimeout:
-      return "api_error";
-  }
-  return "api_error";
+std::string_view anthropic_type_of(GatewayError error) {
+  const int status = status_of(error);
+  if (status == 503) return "overloaded_error";
+  if (status == 404) return "not_found_error";
+  return openai_type_of(error);
 }
-
-}  // namespace
 
 int status_of(GatewayError error) {
   switch (error) {
@@ -72,6 +41,12 @@ int status_of(GatewayError error) {
       return 404;
     case GatewayError::MethodNotAllowed:
       return 405;
+    case GatewayError::HeadersTooLarge:
+      return 431;
+    case GatewayError::RequestTimeout:
+      return 408;
+    case GatewayError::Overloaded:
+      return 503;
   }
   return 500;
 }
@@ -96,6 +71,12 @@ std::string_view code_of(GatewayError error) {
       return "not_found";
     case GatewayError::MethodNotAllowed:
       return "method_not_allowed";
+    case GatewayError::HeadersTooLarge:
+      return "headers_too_large";
+    case GatewayError::RequestTimeout:
+      return "request_timeout";
+    case GatewayError::Overloaded:
+      return "overloaded";
   }
   return "unknown";
 }
@@ -103,21 +84,25 @@ std::string_view code_of(GatewayError error) {
 ErrorResponse make_error(providers::Wire wire, GatewayError error, std::string_view message,
                          std::optional<std::chrono::seconds> retry_after) {
   nlohmann::json body;
-  const std::string text(message);
+  const std::string code(code_of(error));
   switch (wire) {
     case providers::Wire::OpenAI:
       body = {
-          {"error", {{"message", text}, {"type", openai_type(error)}, {"code", code_of(error)}}}};
+          {"error",
+           {{"message", std::string(message)}, {"type", openai_type_of(error)}, {"code", code}}}};
       break;
     case providers::Wire::Anthropic:
       body = {{"type", "error"},
               {"error",
-               {{"type", anthropic_type(error)}, {"message", text}, {"code", code_of(error)}}}};
+               {{"type", anthropic_type_of(error)},
+                {"message", code + ": " + std::string(message)},
+                {"code", code}}}};
       break;
   }
   ErrorResponse response;
   response.status = status_of(error);
   response.headers.emplace_back("content-type", "application/json");
+  response.headers.emplace_back("x-credpool-error", code);
   if (retry_after) {
     const auto seconds = std::max<long long>(1, retry_after->count());
     response.headers.emplace_back("retry-after", std::to_string(seconds));

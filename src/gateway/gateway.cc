@@ -23,6 +23,11 @@ bool is_proxied_post(std::string_view path) {
          path == "/v1/responses" || path == "/v1/messages" || path == "/v1/messages/count_tokens";
 }
 
+bool is_openai_endpoint(std::string_view path) {
+  return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
+         path == "/v1/responses";
+}
+
 bool is_get_only(std::string_view path) {
   return path == "/v1/models" || path == "/healthz" || path == "/metrics" || path == "/admin/pools";
 }
@@ -62,6 +67,17 @@ std::string path_of(std::string_view target) {
 providers::Wire wire_for_path(std::string_view path) {
   return path.starts_with("/v1/messages") ? providers::Wire::Anthropic : providers::Wire::OpenAI;
 }
+
+providers::Wire client_wire(const http::IncomingRequest& request) {
+  const std::string path = path_of(request.target);
+  if (wire_for_path(path) == providers::Wire::Anthropic) return providers::Wire::Anthropic;
+  if (!is_openai_endpoint(path) && http::find_header(request.headers, "anthropic-version")) {
+    return providers::Wire::Anthropic;
+  }
+  return providers::Wire::OpenAI;
+}
+
+std::string_view credpool_version() { return CREDPOOL_VERSION; }
 
 Gateway::Gateway(std::shared_ptr<const config::Config> config, CredentialService& credentials,
                  http::UpstreamClient& upstream, Metrics& metrics, const core::Clock& clock,
@@ -107,19 +123,46 @@ bool Gateway::client_key_ok(const http::IncomingRequest& request) const {
   return ok;
 }
 
-std::string Gateway::too_large_body(const http::IncomingRequest& request) const {
-  return make_error(wire_for_path(path_of(request.target)), GatewayError::RequestTooLarge,
-                    "request body is too large")
-      .body;
+http::ErrorAnswer Gateway::server_error_answer(http::ServerError error,
+                                               const http::IncomingRequest& request) const {
+  const auto [kind, message] = [&]() -> std::pair<GatewayError, std::string> {
+    const auto& limits = config_->limits;
+    switch (error) {
+      case http::ServerError::RequestTooLarge:
+        return {GatewayError::RequestTooLarge,
+                fmt::format("request body is larger than limits.max_body_bytes ({} bytes)",
+                            limits.max_body_bytes)};
+      case http::ServerError::HeadersTooLarge:
+        return {GatewayError::HeadersTooLarge,
+                fmt::format("request headers are larger than limits.max_header_bytes ({} bytes)",
+                            limits.max_header_bytes)};
+      case http::ServerError::RequestTimeout:
+        return {GatewayError::RequestTimeout,
+                fmt::format("no complete request head within limits.header_timeout ({} s)",
+                            limits.header_timeout.count())};
+      case http::ServerError::Overloaded:
+        return {GatewayError::Overloaded,
+                fmt::format("too many open connections (limits.max_connections {}); retry",
+                            limits.max_connections)};
+    }
+    return {GatewayError::InvalidRequest, "bad request"};
+  }();
+  ErrorResponse response = make_error(
+      client_wire(request), kind, message,
+      kind == GatewayError::Overloaded ? std::optional(std::chrono::seconds(1)) : std::nullopt);
+  return {std::move(response.headers), std::move(response.body)};
 }
 
 std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest& request,
                                                      ProxyRequest& proxy) const {
   const std::string path = path_of(request.target);
-  const providers::Wire wire = wire_for_path(path);
+  const providers::Wire wire = client_wire(request);
+  // HEAD is answered as GET; the server sends no body (DESIGN.md "Routing").
+  const bool get = request.method == "GET" || request.method == "HEAD";
   if (path == "/healthz") {  // the one route without a client key
-    if (request.method != "GET") return method_not_allowed(wire, request.method, path, "GET");
-    return ErrorResponse{200, {{"content-type", std::string(kJson)}}, R"({"status":"ok"})"};
+    if (!get) return method_not_allowed(wire, request.method, path, "GET");
+    const nlohmann::json health = {{"status", "ok"}, {"version", credpool_version()}};
+    return ErrorResponse{200, {{"content-type", std::string(kJson)}}, health.dump()};
   }
   if (!client_key_ok(request)) {
     return make_error(wire, GatewayError::InvalidClientKey, "missing or invalid client key");
@@ -127,15 +170,13 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
   if (is_proxied_post(path) && request.method != "POST") {
     return method_not_allowed(wire, request.method, path, "POST");
   }
-  if (is_get_only(path) && request.method != "GET") {
-    return method_not_allowed(wire, request.method, path, "GET");
-  }
-  if (request.method == "GET" && path == "/metrics") {
+  if (is_get_only(path) && !get) return method_not_allowed(wire, request.method, path, "GET");
+  if (get && path == "/metrics") {
     return ErrorResponse{200,
                          {{"content-type", "text/plain; version=0.0.4"}},
                          metrics_.render(credentials_.gauges(clock_.wall_now()))};
   }
-  if (request.method == "GET" && path == "/admin/pools") {
+  if (get && path == "/admin/pools") {
     const auto now = clock_.wall_now();
     nlohmann::json pools = views::pools_json(credentials_.views(now), now);
     add_rate_limit_remaining(pools, credentials_.rate_limits());
@@ -144,7 +185,9 @@ std::optional<ErrorResponse> Gateway::answer_locally(const http::IncomingRequest
   if (!path.starts_with("/v1/")) {
     return make_error(wire, GatewayError::NotFound, "unknown path " + path);
   }
-  proxy = ProxyRequest{wire, path.starts_with("/v1/messages"), "", ""};
+  // A request without a model (GET /v1/models) from an Anthropic client goes to
+  // default_anthropic_provider, in the Anthropic wire.
+  proxy = ProxyRequest{wire, wire == providers::Wire::Anthropic, "", ""};
   if (!request.body.empty()) {
     const auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) {
@@ -170,19 +213,22 @@ boost::asio::awaitable<ProxyOutcome> Gateway::route(http::IncomingRequest& reque
     co_return answered(status);
   }
   proxy.request_id = request_id(request);
+  // HEAD goes upstream as GET (not every provider answers HEAD); the server drops the body.
+  if (request.method == "HEAD") request.method = "GET";
   co_return co_await run_attempts(deps_, request, proxy, writer);
 }
 
 boost::asio::awaitable<void> Gateway::handle(http::IncomingRequest& request,
                                              http::ResponseWriter& writer) {
   const auto started = clock_.steady_now();
+  const std::string method = request.method;  // route() sends a HEAD upstream as GET
   const ProxyOutcome outcome = co_await route(request, writer);
   const auto elapsed = clock_.steady_now() - started;
   if (outcome.attempts > 0) metrics_.observe_overhead(elapsed - outcome.upstream);
   spdlog::info(
       "event=request method={} path={} status={} provider={} credential={} attempts={} "
       "ms={}",
-      request.method, path_of(request.target), outcome.status,
+      method, path_of(request.target), outcome.status,
       outcome.provider.empty() ? "-" : outcome.provider,
       outcome.credential.empty() ? "-" : outcome.credential, outcome.attempts,
       std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());

@@ -32,8 +32,10 @@ class Gateway {
   // Handles one request (the http::Handler of the server).
   boost::asio::awaitable<void> handle(http::IncomingRequest& request, http::ResponseWriter& writer);
 
-  // Returns credpool's 413 body in the wire the request's path implies (for ServerOptions).
-  std::string too_large_body(const http::IncomingRequest& request) const;
+  // Formats the server's own errors (413, 431, 408, 503 overloaded) as credpool errors in the
+  // client's wire (for ServerOptions::error_answer). Thread-safe.
+  http::ErrorAnswer server_error_answer(http::ServerError error,
+                                        const http::IncomingRequest& request) const;
 
  private:
   boost::asio::awaitable<ProxyOutcome> route(http::IncomingRequest& request,
@@ -61,5 +63,13 @@ std::string path_of(std::string_view target);
 
 // Returns the wire of credpool's own errors for a path: Anthropic for /v1/messages*, else OpenAI.
 providers::Wire wire_for_path(std::string_view path);
+
+// Returns the wire a client speaks: Anthropic for /v1/messages*, and for requests that name no
+// endpoint of the OpenAI wire (GET /v1/models, /healthz, ...) when they carry `anthropic-version`
+// (as Anthropic SDKs always do); else OpenAI.
+providers::Wire client_wire(const http::IncomingRequest& request);
+
+// Returns the project version ("x.y.z"), from CMake's project(VERSION).
+std::string_view credpool_version();
 
 }  // namespace credpool::gateway

@@ -1,8 +1,13 @@
 #include "gateway/serve.h"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <pthread.h>
@@ -26,12 +31,92 @@
 namespace credpool::gateway {
 namespace {
 
-// Open connections get this long to finish after a signal (STYLE.md §6 "bounded wait").
-constexpr auto kShutdownGrace = std::chrono::seconds(5);
+// After the grace, connections still open are cut; this bounds the wait for them to unwind.
+constexpr auto kStopWait = std::chrono::seconds(5);
+// How often the graceful stop checks for a second signal (which cuts the grace short).
+constexpr auto kDrainPoll = std::chrono::milliseconds(100);
 
 int fail(const std::string& message) {
   fmt::print(stderr, "credpool: {}\n", message);
   return 1;
+}
+
+// Returns the pool keys a request can be routed to: the two defaults, then every step of every
+// route, each once, in that order.
+std::vector<std::string> routed_pools(const config::Config& config) {
+  std::vector<std::string> names{config.default_provider, config.default_anthropic_provider};
+  for (const config::Route& route : config.routes) {
+    names.push_back(route.provider);
+    for (const config::RouteTarget& target : route.fallback) names.push_back(target.provider);
+  }
+  std::vector<std::string> pools;
+  for (const std::string& name : names) {
+    const std::optional<std::string> pool = config::resolve_pool_key(config, name);
+    if (pool && std::find(pools.begin(), pools.end(), *pool) == pools.end()) {
+      pools.push_back(*pool);
+    }
+  }
+  return pools;
+}
+
+// Returns whether `pool` has a credential with a secret (an env row whose variable is unset has
+// none). Hermes keeps OpenAI API keys under `openai-api`, an alias of `openai` (DESIGN.md).
+bool has_credential(const store::Snapshot& snapshot, const std::string& pool) {
+  const auto usable = [&](const std::string& key) {
+    const auto it = snapshot.pools.find(key);
+    if (it == snapshot.pools.end()) return false;
+    return std::any_of(it->second.credentials.begin(), it->second.credentials.end(),
+                       [](const core::Credential& c) {
+                         return !c.access_token.empty() || !c.refresh_token.empty();
+                       });
+  };
+  return usable(pool) || (pool == "openai" && usable("openai-api"));
+}
+
+// Warns once per routed provider that has no credential: its requests would all be answered
+// 503 credentials_missing, and the line says how to fix it.
+void warn_missing_credentials(const config::Config& config, const store::Snapshot& snapshot) {
+  for (const std::string& pool : routed_pools(config)) {
+    if (has_credential(snapshot, pool)) continue;
+    spdlog::warn(
+        "event=no_credentials provider={} hint=\"requests routed to {} will fail: add a key with "
+        "`credpool auth add {}`\"",
+        pool, pool, pool);
+  }
+}
+
+// Maps config `limits` onto the server's options; every limit the server has is set here.
+http::ServerOptions server_options(const config::Limits& limits) {
+  http::ServerOptions options;
+  options.max_body_bytes = static_cast<std::size_t>(limits.max_body_bytes);
+  options.max_header_bytes = static_cast<std::size_t>(limits.max_header_bytes);
+  options.header_timeout = limits.header_timeout;
+  options.idle_timeout = limits.client_idle_timeout;
+  options.max_connections = static_cast<std::size_t>(limits.max_connections);
+  return options;
+}
+
+// Stops the server gracefully: no new connections, requests under way get `grace` to finish
+// (a second signal cuts it short), then whatever is left is cut.
+void drain_server(http::Server& server, std::chrono::seconds grace, const sigset_t& signals) {
+  server.drain();
+  const auto until = std::chrono::steady_clock::now() + grace;
+  bool finished = false;
+  while (!(finished = server.wait_idle(kDrainPoll)) && std::chrono::steady_clock::now() < until) {
+    const timespec now{0, 0};
+    if (sigtimedwait(&signals, nullptr, &now) > 0) {
+      spdlog::warn("event=shutdown_forced open={}", server.open_connections());
+      break;
+    }
+  }
+  if (finished) return;
+  if (std::chrono::steady_clock::now() >= until) {
+    spdlog::warn("event=shutdown_grace_expired open={}", server.open_connections());
+  }
+  server.stop();
+  if (!server.wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(kStopWait))) {
+    spdlog::warn("event=shutdown_connections_left count={}", server.open_connections());
+  }
 }
 
 }  // namespace
@@ -66,6 +151,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   core::SplitMixRandom random(seed);
   auto initial = store::load_seeded(store, env_seeds_of(config), custom, env, random);
   if (!initial) return fail(initial.error().message);
+  warn_missing_credentials(config, *initial);
 
   if (!journal_home) {
     if (const auto* file = dynamic_cast<const store::FileStore*>(&store)) {
@@ -100,10 +186,9 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   auto shared_config = std::make_shared<const config::Config>(config);
   Gateway gateway(shared_config, credentials, *upstream.client, metrics, clock, seed ^ 0x9e37);
 
-  http::ServerOptions options;
-  options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
-  options.too_large_body = [&gateway](const http::IncomingRequest& r) {
-    return gateway.too_large_body(r);
+  http::ServerOptions options = server_options(config.limits);
+  options.error_answer = [&gateway](http::ServerError error, const http::IncomingRequest& r) {
+    return gateway.server_error_answer(error, r);
   };
   options.log_error = [](std::string_view line) { spdlog::error("event=server_error {}", line); };
   http::Server server(runtime, options,
@@ -126,10 +211,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   sigwait(&signals, &signal);
   spdlog::info("event=shutdown signal={}", signal);
 
-  server.stop();
-  if (!server.wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(kShutdownGrace))) {
-    spdlog::warn("event=shutdown_connections_left count={}", server.open_connections());
-  }
+  drain_server(server, config.limits.shutdown_grace, signals);
   runtime.stop();
   runtime.join();
   credentials.stop();  // flushes request counts and drains queued writes

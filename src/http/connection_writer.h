@@ -3,6 +3,7 @@
 // Internal to src/http: the ResponseWriter of one server connection (included by server.cc only).
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -47,10 +48,17 @@ class ConnectionWriter final : public ResponseWriter {
  public:
   // `cancel` is the connection's cancellation signal: emitted when the client goes away during a
   // stream, so whatever the handler awaits (an upstream read) ends and the upstream is closed.
+  // `head_only` (a HEAD request): heads are sent as they would be for GET, bodies never
+  // (RFC 9110 §9.3.2); writing a chunk then returns false, so a relay stops reading upstream.
+  // `closing`, when set, is read as the head is sent: true makes it `Connection: close` (the
+  // server started draining while the handler ran); it must outlive the writer.
   ConnectionWriter(AnyStream& stream, bool keep_alive, std::chrono::seconds write_timeout,
-                   std::shared_ptr<asio::cancellation_signal> cancel = nullptr)
+                   std::shared_ptr<asio::cancellation_signal> cancel = nullptr,
+                   bool head_only = false, const std::atomic<bool>* closing = nullptr)
       : stream_(stream),
         keep_alive_(keep_alive),
+        head_only_(head_only),
+        closing_(closing),
         write_timeout_(write_timeout),
         cancel_(std::move(cancel)) {}
   ~ConnectionWriter() override { *watching_ = false; }
@@ -60,14 +68,21 @@ class ConnectionWriter final : public ResponseWriter {
   asio::awaitable<bool> send(int status, HeaderList headers, std::string body) override {
     if (started_) co_return false;
     started_ = true;
+    if (closing_ && closing_->load()) keep_alive_ = false;
     bhttp::response<bhttp::string_body> res;
     res.version(11);
     res.result(clamp_status(status));
     copy_headers(headers, res);
     res.body() = std::move(body);
     res.keep_alive(keep_alive_);
-    res.prepare_payload();
+    res.prepare_payload();  // Content-Length of the body, also for HEAD
     stream_.tcp().expires_after(write_timeout_);
+    if (head_only_) {
+      bhttp::response_serializer<bhttp::string_body> serializer{res};
+      auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kWriteNoThrow);
+      ok_ = !ec;
+      co_return ok_;
+    }
     auto [ec, n] = co_await bhttp::async_write(stream_, res, kWriteNoThrow);
     ok_ = !ec;
     co_return ok_;
@@ -77,6 +92,7 @@ class ConnectionWriter final : public ResponseWriter {
     if (started_) co_return false;
     started_ = true;
     streaming_ = true;
+    if (closing_ && closing_->load()) keep_alive_ = false;
     bhttp::response<bhttp::empty_body> res;
     res.version(11);
     res.result(clamp_status(status));
@@ -87,7 +103,8 @@ class ConnectionWriter final : public ResponseWriter {
     stream_.tcp().expires_after(write_timeout_);
     auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kWriteNoThrow);
     ok_ = !ec;
-    if (ok_ && cancel_) watch_peer_close(stream_.tcp().socket(), watching_, cancel_);
+    finished_ = head_only_;  // no chunk follows a HEAD answer, not even the last one
+    if (ok_ && cancel_ && !head_only_) watch_peer_close(stream_.tcp().socket(), watching_, cancel_);
     co_return ok_;
   }
 
@@ -102,6 +119,7 @@ class ConnectionWriter final : public ResponseWriter {
   }
 
   asio::awaitable<bool> finish_stream() override {
+    if (head_only_ && ok_ && streaming_) co_return true;
     if (!ok_ || !streaming_ || finished_) co_return false;
     finished_ = true;
     *watching_ = false;
@@ -140,6 +158,8 @@ class ConnectionWriter final : public ResponseWriter {
 
   AnyStream& stream_;
   bool keep_alive_;
+  bool head_only_;
+  const std::atomic<bool>* closing_;
   std::chrono::seconds write_timeout_;
   bool started_ = false;
   bool streaming_ = false;

@@ -27,6 +27,7 @@
 
 #include "http/any_stream.h"
 #include "http/connection_writer.h"
+#include "http/request_reader.h"
 
 namespace credpool::http {
 
@@ -36,24 +37,27 @@ namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using detail::AnyStream;
 using detail::ConnectionWriter;
+using detail::copy_head;
+using detail::linger;
+using detail::read_request;
+using detail::ReadOutcome;
+using detail::SteadyClock;
+using detail::Watchdog;
 
 namespace {
 
 // Boost 1.81 needs the wrapped form (STYLE.md §4): errors come back as values, never thrown.
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kBodyReadChunk = 64u << 10;
-constexpr std::string_view kDefaultTooLarge =
-    R"({"error":{"message":"request body too large","type":"invalid_request_error",)"
-    R"("code":"request_too_large"}})";
+// A lingering close ends after this much time in all (nginx's lingering_time default).
+constexpr auto kMaxLinger = std::chrono::seconds(30);
+// A connection over max_connections gets this long to send its head (which tells the wire of the
+// 503) and this long again to read the answer, so rejected connections never pile up.
+constexpr auto kOverloadWait = std::chrono::seconds(1);
+// Connections being answered 503 at once; past this, new ones are closed unanswered.
+constexpr std::size_t kMaxRejecting = 256;
 
 constexpr std::string_view kInternalError =
     R"({"error":{"message":"internal error","type":"server_error"}})";
-
-// What reading one request produced.
-struct ReadOutcome {
-  enum class Kind { Closed, Request, TooLarge } kind = Kind::Closed;
-  bool body_complete = true;  // false: the discard limit was hit mid-body
-};
 
 }  // namespace
 
@@ -68,16 +72,19 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   asio::any_io_executor accept_strand;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::atomic<std::uint64_t> next_id{1};
+  std::atomic<bool> draining{false};
 
   struct Entry {
     asio::any_io_executor strand;
     AnyStream* stream;  // lives in the connection coroutine; touched only on `strand`
     std::shared_ptr<asio::cancellation_signal> cancel;  // emitted only on `strand`
+    const bool* idle;  // true while waiting for a request; in the coroutine, read on `strand`
   };
   mutable std::mutex mutex;
-  std::condition_variable idle;
+  std::condition_variable all_done;  // notified when quiet() turns true
   std::unordered_map<std::uint64_t, Entry> connections;
-  std::size_t open = 0;  // accepted and not yet ended, registered or not
+  std::size_t open = 0;       // accepted and not yet ended, registered or not
+  std::size_t rejecting = 0;  // over max_connections, being answered 503
   bool stopping = false;
   bool accepting = false;  // the accept loop runs (the listening socket is open)
 
@@ -88,14 +95,16 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       std::fprintf(stderr, "credpool http: %s\n", line.c_str());
     }
   }
+  // Returns whether nothing runs any more; call with `mutex` held.
+  bool quiet() const { return open == 0 && rejecting == 0 && !accepting; }
 
   class Registration;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> run_connection(tcp::socket socket, std::uint64_t id,
                                        std::shared_ptr<asio::cancellation_signal> cancel);
-  asio::awaitable<ReadOutcome> read_request(AnyStream& stream, beast::flat_buffer& buffer,
-                                            std::vector<char>& scratch,
-                                            std::chrono::seconds first_wait, IncomingRequest& out);
+  asio::awaitable<void> reject_connection(tcp::socket socket);
+  asio::awaitable<void> answer_error(AnyStream& stream, ServerError error,
+                                     const IncomingRequest& request);
 };
 
 // Registers a connection for stop() and counts it until the coroutine frame ends.
@@ -105,18 +114,19 @@ class Server::State::Registration {
   ~Registration() {
     std::scoped_lock lock(state_.mutex);
     state_.connections.erase(id_);
-    if (--state_.open == 0) state_.idle.notify_all();
+    --state_.open;
+    if (state_.quiet()) state_.all_done.notify_all();
   }
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
 
   // Returns false when the server is stopping: the connection must end at once.
   bool add(asio::any_io_executor strand, AnyStream* stream,
-           std::shared_ptr<asio::cancellation_signal> cancel) {
+           std::shared_ptr<asio::cancellation_signal> cancel, const bool* idle) {
     std::scoped_lock lock(state_.mutex);
     if (state_.stopping) return false;
-    state_.connections.emplace(id_,
-                               Server::State::Entry{std::move(strand), stream, std::move(cancel)});
+    state_.connections.emplace(
+        id_, Server::State::Entry{std::move(strand), stream, std::move(cancel), idle});
     return true;
   }
 
@@ -139,26 +149,45 @@ asio::awaitable<void> Server::State::accept_loop() {
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
-    const std::uint64_t id = next_id.fetch_add(1);
+    enum class Admit { Serve, Reject, Drop } admit = Admit::Serve;
     {
       std::scoped_lock lock(mutex);
-      ++open;
+      if (open < options.max_connections) {
+        ++open;
+      } else if (rejecting < kMaxRejecting) {
+        ++rejecting;
+        admit = Admit::Reject;
+      } else {
+        admit = Admit::Drop;
+      }
     }
+    if (admit == Admit::Drop) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto on_error = [self](std::string what) {
+      return [self, what = std::move(what)](const std::exception_ptr& error) {
+        if (!error) return;
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          self->log("event=connection_bug " + what + " error=" + e.what());
+        } catch (...) {
+          self->log("event=connection_bug " + what);
+        }
+      };
+    };
+    if (admit == Admit::Reject) {
+      asio::co_spawn(strand, reject_connection(std::move(socket)), on_error("rejected=1"));
+      continue;
+    }
+    const std::uint64_t id = next_id.fetch_add(1);
     // The signal lets stop() cancel whatever the handler awaits (an upstream call, a backoff).
     auto cancel = std::make_shared<asio::cancellation_signal>();
-    auto on_done = [self, id, cancel](const std::exception_ptr& error) {
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        self->log("event=connection_bug connection_id=" + std::to_string(id) +
-                  " error=" + e.what());
-      } catch (...) {
-        self->log("event=connection_bug connection_id=" + std::to_string(id));
-      }
-    };
     asio::co_spawn(strand, run_connection(std::move(socket), id, cancel),
-                   asio::bind_cancellation_slot(cancel->slot(), std::move(on_done)));
+                   asio::bind_cancellation_slot(cancel->slot(),
+                                                on_error("connection_id=" + std::to_string(id))));
   }
 }
 
@@ -176,36 +205,37 @@ asio::awaitable<void> Server::State::run_connection(
   AnyStream stream = tls ? AnyStream(beast::tcp_stream(std::move(socket)), *tls)
                          : AnyStream(beast::tcp_stream(std::move(socket)));
   const auto connection_cancel = cancel;
-  if (!registration.add(strand, &stream, std::move(cancel))) co_return;
+  bool idle = true;  // a new connection that sent nothing yet may be closed by drain()
+  if (!registration.add(strand, &stream, std::move(cancel), &idle)) co_return;
 
+  // The first request's head is due within header_timeout of the accept, TLS handshake included.
+  const auto first_deadline = SteadyClock::now() + options.header_timeout;
   if (auto* tls_stream = stream.tls()) {
-    stream.tcp().expires_after(options.read_timeout);
+    stream.tcp().expires_at(first_deadline);
     auto [hs_ec] = co_await tls_stream->async_handshake(asio::ssl::stream_base::server, kNoThrow);
     if (hs_ec) co_return;
   }
 
   beast::flat_buffer buffer;
-  std::vector<char> scratch(kBodyReadChunk);
-  std::chrono::seconds wait = options.read_timeout;  // the first request is due at once
+  bool first = true;
   for (;;) {
     IncomingRequest request;
     request.remote_address = remote;
     request.connection_id = id;
-    const ReadOutcome outcome = co_await read_request(stream, buffer, scratch, wait, request);
-    wait = options.idle_timeout;
+    const ReadOutcome outcome =
+        co_await read_request(stream, buffer, options,
+                              first ? std::optional(first_deadline) : std::nullopt, idle, request);
+    first = false;
     if (outcome.kind == ReadOutcome::Kind::Closed) break;
-
-    ConnectionWriter writer(stream, request.keep_alive, options.write_timeout, connection_cancel);
-    if (outcome.kind == ReadOutcome::Kind::TooLarge) {
-      if (!outcome.body_complete) writer.force_close();
-      std::string body =
-          options.too_large_body ? options.too_large_body(request) : std::string(kDefaultTooLarge);
-      HeaderList headers{{std::string("Content-Type"), options.too_large_content_type}};
-      co_await writer.send(413, std::move(headers), std::move(body));
-      if (!writer.reusable()) break;
-      continue;
+    if (outcome.kind == ReadOutcome::Kind::Refused) {
+      co_await answer_error(stream, outcome.error, request);
+      co_await linger(stream, options, kMaxLinger);
+      break;
     }
 
+    // Once draining, each answer says the connection closes after it.
+    ConnectionWriter writer(stream, request.keep_alive, options.write_timeout, connection_cancel,
+                            request.method == "HEAD", &draining);
     bool threw = false;
     try {
       co_await handler(request, writer);
@@ -219,60 +249,57 @@ asio::awaitable<void> Server::State::run_connection(
       HeaderList headers{{std::string("Content-Type"), std::string("application/json")}};
       co_await writer.send(500, std::move(headers), std::string(kInternalError));
     }
-    if (!writer.reusable()) break;
+    if (!writer.reusable() || draining.load()) break;
   }
   stream.close();
 }
 
-asio::awaitable<ReadOutcome> Server::State::read_request(AnyStream& stream,
-                                                         beast::flat_buffer& buffer,
-                                                         std::vector<char>& scratch,
-                                                         std::chrono::seconds first_wait,
-                                                         IncomingRequest& out) {
-  bhttp::request_parser<bhttp::empty_body> head;
-  head.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-  stream.tcp().expires_after(first_wait);
-  auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
-  if (ec) co_return ReadOutcome{};
-
-  const auto& h = head.get();
-  out.method = std::string(h.method_string());
-  out.target = std::string(h.target());
-  out.keep_alive = h.keep_alive();
-  for (const auto& field : h) {
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
-    // curl and others wait for this before sending a large body (RFC 9110 §10.1.1).
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream.tcp().expires_after(options.write_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
-    if (wec) co_return ReadOutcome{};
-  }
-
-  bhttp::request_parser<bhttp::buffer_body> body_parser{std::move(head)};
-  body_parser.body_limit(boost::none);  // counted below, so an oversized body can be discarded
-  bool too_large = false;
-  std::size_t seen = 0;
-  while (!body_parser.is_done()) {
-    body_parser.get().body().data = scratch.data();
-    body_parser.get().body().size = scratch.size();
-    stream.tcp().expires_after(options.read_timeout);
-    auto [rec, rn] = co_await bhttp::async_read_some(stream, buffer, body_parser, kNoThrow);
-    if (rec && rec != bhttp::error::need_buffer) co_return ReadOutcome{};
-    const std::size_t got = scratch.size() - body_parser.get().body().size;
-    seen += got;
-    if (!too_large && out.body.size() + got > options.max_body_bytes) {
-      too_large = true;
-      std::string().swap(out.body);
+asio::awaitable<void> Server::State::reject_connection(tcp::socket socket) {
+  auto self = shared_from_this();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  struct Done {
+    State& state;
+    ~Done() {
+      std::scoped_lock lock(state.mutex);
+      --state.rejecting;
+      if (state.quiet()) state.all_done.notify_all();
     }
-    if (!too_large) out.body.append(scratch.data(), got);
-    if (too_large && seen > options.max_discard_bytes) {
-      co_return ReadOutcome{ReadOutcome::Kind::TooLarge, false};
-    }
+  } done{*this};
+  AnyStream stream = tls ? AnyStream(beast::tcp_stream(std::move(socket)), *tls)
+                         : AnyStream(beast::tcp_stream(std::move(socket)));
+  const auto deadline = SteadyClock::now() + kOverloadWait;
+  if (auto* tls_stream = stream.tls()) {
+    stream.tcp().expires_at(deadline);
+    auto [hs_ec] = co_await tls_stream->async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (hs_ec) co_return;
   }
-  if (too_large) co_return ReadOutcome{ReadOutcome::Kind::TooLarge, true};
-  co_return ReadOutcome{ReadOutcome::Kind::Request, true};
+  // The head, if it comes at once, tells the client's wire; the 503 goes out either way.
+  IncomingRequest request;
+  {
+    beast::flat_buffer buffer;
+    bhttp::request_parser<bhttp::empty_body> head;
+    head.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
+    head.body_limit(boost::none);  // the body is not read: only the head matters here
+    const Watchdog watchdog(stream, deadline);
+    co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
+    copy_head(head.get(), request);
+  }
+  co_await answer_error(stream, ServerError::Overloaded, request);
+  co_await linger(stream, options, kOverloadWait);
+  stream.close();
+}
+
+asio::awaitable<void> Server::State::answer_error(AnyStream& stream, ServerError error,
+                                                  const IncomingRequest& request) {
+  ErrorAnswer answer =
+      options.error_answer ? options.error_answer(error, request) : default_error_answer(error);
+  if (error == ServerError::Overloaded && !find_header(answer.headers, "retry-after")) {
+    answer.headers.emplace_back("Retry-After", "1");  // DESIGN: 503 overloaded, Retry-After: 1
+  }
+  ConnectionWriter writer(stream, /*keep_alive=*/false, options.write_timeout, nullptr,
+                          request.method == "HEAD");
+  co_await writer.send(status_of(error), std::move(answer.headers), std::move(answer.body));
 }
 
 Server::Server(Runtime& runtime, ServerOptions options, Handler handler)
@@ -327,9 +354,34 @@ ListenResult Server::listen(const std::string& host, std::uint16_t port) {
     if (e) state->log("event=accept_loop_bug");
     std::scoped_lock lock(state->mutex);
     state->accepting = false;
-    if (state->open == 0) state->idle.notify_all();
+    if (state->quiet()) state->all_done.notify_all();
   });
   return {bound, ""};
+}
+
+void Server::drain() {
+  auto state = state_;
+  std::scoped_lock lock(state->mutex);
+  if (state->stopping || state->draining.exchange(true)) return;
+  asio::post(state->accept_strand, [state] {
+    if (state->acceptor) {
+      beast::error_code ignored;
+      state->acceptor->close(ignored);
+    }
+  });
+  for (const auto& [id, entry] : state->connections) {
+    asio::post(entry.strand, [state, conn_id = id] {
+      // Looked up again on the connection's strand: the coroutine may have ended meanwhile, and
+      // its idle flag is only read here, between two of its steps.
+      AnyStream* stream = nullptr;
+      {
+        std::scoped_lock inner(state->mutex);
+        auto it = state->connections.find(conn_id);
+        if (it != state->connections.end() && *it->second.idle) stream = it->second.stream;
+      }
+      if (stream) stream->close();
+    });
+  }
 }
 
 void Server::stop() {
@@ -364,8 +416,7 @@ void Server::stop() {
 
 bool Server::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(state_->mutex);
-  return state_->idle.wait_for(lock, timeout,
-                               [this] { return state_->open == 0 && !state_->accepting; });
+  return state_->all_done.wait_for(lock, timeout, [this] { return state_->quiet(); });
 }
 
 std::size_t Server::open_connections() const {

@@ -12,6 +12,7 @@
 
 #include "http/message.h"
 #include "http/runtime.h"
+#include "http/server_error.h"
 
 namespace credpool::http {
 
@@ -38,17 +39,31 @@ class ResponseWriter {
 // returns without answering yields a 500. Exceptions are logged as bugs and close the connection.
 using Handler = std::function<boost::asio::awaitable<void>(IncomingRequest&, ResponseWriter&)>;
 
+// Every limit of the server, set explicitly: none of the HTTP library's own defaults (Beast's
+// 1 MiB request body limit, its 8 KiB header limit) applies (STYLE.md §6). Defaults are DESIGN's
+// `limits` defaults.
 struct ServerOptions {
-  std::size_t max_body_bytes = 32u << 20;      // DESIGN: limits.max_body_bytes default, 32 MiB
-  std::size_t max_discard_bytes = 256u << 20;  // DESIGN: read and discard up to 256 MiB for a 413
-  std::size_t max_header_bytes = 64u << 10;
-  std::chrono::seconds read_timeout{30};   // deadline of each read of a request under way
-  std::chrono::seconds idle_timeout{75};   // wait for the next request on a kept-alive connection
+  std::size_t max_body_bytes = 32u << 20;    // over it: 413 (limits.max_body_bytes)
+  std::size_t max_header_bytes = 64u << 10;  // request line + fields + blank line; over it: 431
+  // From accept (or from the first byte of a kept-alive connection's next request) until the
+  // request head is complete; then 408 and close (limits.header_timeout). A connection that
+  // sends nothing gets the 408 too.
+  std::chrono::seconds header_timeout{30};
+  // A kept-alive connection waiting for its next request is closed, quietly, after this
+  // (limits.client_idle_timeout).
+  std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds body_timeout{30};   // between two reads of a request body
   std::chrono::seconds write_timeout{60};  // deadline of each write to the client
-  // Formats the 413 body in the client's wire; empty: {"error":{...,"code":"request_too_large"}}.
-  // The request passed has method, target and headers but no body.
-  std::function<std::string(const IncomingRequest&)> too_large_body;
-  std::string too_large_content_type = "application/json";
+  // Open connections served at once; one more is answered 503 and closed (limits.max_connections).
+  std::size_t max_connections = 4096;
+  // After an error answer that ends a connection (413, 431, 408, 503) the server half-closes and
+  // reads and drops what the client still sends, so that the client reads the answer instead of
+  // a reset (RFC 9112 §9.6; nginx's lingering close): at most this many bytes, each read within
+  // linger_timeout.
+  std::size_t max_discard_bytes = 256u << 20;
+  std::chrono::seconds linger_timeout{5};
+  // Formats 413, 431, 408 and 503 answers; empty: {"error":{"message","type","code"}} JSON.
+  ErrorFormatter error_answer;
   // Both set: serve HTTPS with this PEM certificate chain and private key.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -65,7 +80,9 @@ struct ListenResult {
 };
 
 // An HTTP/1.1 server: one strand and one coroutine per connection, keep-alive, a deadline on every
-// read and write, a request body limit. The Runtime must outlive it.
+// read and write, limits on connections, head and body (ServerOptions). HEAD is answered like
+// GET without a body: the handler sees the method "HEAD" and its response body is not sent.
+// The Runtime must outlive it.
 class Server {
  public:
   Server(Runtime& runtime, ServerOptions options, Handler handler);
@@ -78,11 +95,16 @@ class Server {
   // name resolved synchronously (startup only). Call once. Fails on a bad address, a port in use
   // or unreadable TLS files.
   ListenResult listen(const std::string& host, std::uint16_t port);
+  // Starts a graceful stop: closes the listening socket (new connections are refused), closes
+  // connections waiting for a request, and lets requests under way finish; their connections
+  // close after the response (`Connection: close`). Returns at once; thread-safe.
+  void drain();
   // Stops accepting and closes every open connection (in-flight handlers see write errors).
   // Returns at once; thread-safe.
   void stop();
-  // Waits until the listening socket is closed and no connection is open (after stop()), at most
-  // `timeout`; returns whether that happened. Blocks: never call it from an io thread.
+  // Waits until the listening socket is closed and no connection is open (after drain() or
+  // stop()), at most `timeout`; returns whether that happened. Blocks: never call it from an io
+  // thread.
   bool wait_idle(std::chrono::milliseconds timeout);
   // Returns the number of open connections. Thread-safe.
   std::size_t open_connections() const;

@@ -109,7 +109,11 @@ UpstreamError classify(const beast::error_code& ec) {
 
 struct Connection {
   Connection(const asio::any_io_executor& io, asio::ssl::context* tls)
-      : stream(tls ? AnyStream(beast::tcp_stream(io), *tls) : AnyStream(beast::tcp_stream(io))) {}
+      : stream(tls ? AnyStream(beast::tcp_stream(io), *tls) : AnyStream(beast::tcp_stream(io))) {
+    // Beast sizes each socket read by the buffer's free capacity (at least 512 bytes), so an
+    // unreserved buffer relays a large body 512 bytes per recv.
+    buffer.reserve(kReadChunk);
+  }
   AnyStream stream;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;

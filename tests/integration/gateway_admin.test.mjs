@@ -22,7 +22,7 @@ test('GET /healthz answers 200 status ok', async (t) => {
   const response = await gateway.fetch('/healthz');
 
   assert.equal(response.status, 200);
-  assert.deepEqual(await response.json(), { status: 'ok' });
+  assert.equal((await response.json()).status, 'ok');  // and the version: gateway_routes_edges
 });
 
 test('GET /admin/pools equals auth list --json', async (t) => {

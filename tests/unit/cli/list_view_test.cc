@@ -6,7 +6,7 @@
 #include "views/pool_view.h"
 #include "support/fake_clock.h"
 
-// The CLI words the facts of gateway/pool_view.h (the one builder shared with GET /admin/pools);
+// The CLI words the facts of views/pool_view.h (the one builder shared with GET /admin/pools);
 // these tests pin both the words and the facts `auth list` / `status` rely on.
 namespace credpool::cli {
 namespace {

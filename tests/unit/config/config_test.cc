@@ -50,7 +50,13 @@ TEST_F(ConfigFile, MissingFileMeansDefaults) {
   EXPECT_TRUE(config->client_keys.empty());
   EXPECT_EQ(config->default_provider, "openai");
   EXPECT_EQ(config->default_anthropic_provider, "anthropic");
-  EXPECT_EQ(config->max_body_bytes, 32u * 1024 * 1024);
+  EXPECT_EQ(config->limits.max_body_bytes, 32u * 1024 * 1024);
+  EXPECT_EQ(config->limits.max_header_bytes, 64u * 1024);
+  EXPECT_EQ(config->limits.header_timeout, seconds(30));
+  EXPECT_EQ(config->limits.client_idle_timeout, seconds(75));
+  EXPECT_EQ(config->limits.max_connections, 4096u);
+  EXPECT_EQ(config->limits.shutdown_grace, seconds(30));
+  EXPECT_EQ(config->max_cooldown, seconds(2678400));
   EXPECT_EQ(config->timeouts.connect, seconds(10));
   EXPECT_EQ(config->timeouts.first_byte, seconds(600));
   EXPECT_EQ(config->timeouts.idle, seconds(300));
@@ -92,7 +98,9 @@ routes:
     provider: openai
     fallback: [{provider: openrouter, model: "openai/gpt-4o-mini"}, {provider: lab}]
   - {match: "claude-?", provider: anthropic, model: claude-x}
-limits: {max_body_bytes: 1024}
+limits: {max_body_bytes: 1024, max_header_bytes: 2048, header_timeout: 5, client_idle_timeout: 9,
+         max_connections: 10, shutdown_grace: 0}
+max_cooldown: 86400
 timeouts: {connect: 5, first_byte: 60, idle: 30}
 tls: {ca_file: /etc/ca.pem}
 redis: {prefix: "cp:", timeout_ms: 50}
@@ -137,7 +145,13 @@ log_format: json
   EXPECT_EQ(config->routes[0].fallback[0].model, "openai/gpt-4o-mini");
   EXPECT_EQ(config->routes[0].fallback[1].model, "");
   EXPECT_EQ(config->routes[1].model, "claude-x");
-  EXPECT_EQ(config->max_body_bytes, 1024u);
+  EXPECT_EQ(config->limits.max_body_bytes, 1024u);
+  EXPECT_EQ(config->limits.max_header_bytes, 2048u);
+  EXPECT_EQ(config->limits.header_timeout, seconds(5));
+  EXPECT_EQ(config->limits.client_idle_timeout, seconds(9));
+  EXPECT_EQ(config->limits.max_connections, 10u);
+  EXPECT_EQ(config->limits.shutdown_grace, seconds(0));
+  EXPECT_EQ(config->max_cooldown, seconds(86400));
   EXPECT_EQ(config->timeouts.connect, seconds(5));
   EXPECT_EQ(config->timeouts.first_byte, seconds(60));
   EXPECT_EQ(config->timeouts.idle, seconds(30));
@@ -193,6 +207,15 @@ TEST_F(ConfigFile, BadValuesNameTheFileLineAndKey) {
       {"cooldowns: {teapot: 5}\n", ":1: cooldowns.teapot"},
       {"credential_pool_strategies: {openai: fastest}\n", ":1: credential_pool_strategies.openai"},
       {"limits: {max_body_bytes: -1}\n", ":1: limits.max_body_bytes"},
+      {"limits: {max_body_bytes: 0}\n", ":1: limits.max_body_bytes"},
+      {"limits:\n  max_header_bytes: 10\n", ":2: limits.max_header_bytes"},
+      {"limits: {header_timeout: 0}\n", ":1: limits.header_timeout"},
+      {"limits: {client_idle_timeout: soon}\n", ":1: limits.client_idle_timeout"},
+      {"limits: {max_connections: 0}\n", ":1: limits.max_connections"},
+      {"limits: {shutdown_grace: -5}\n", ":1: limits.shutdown_grace"},
+      {"limits: 5\n", ":1: limits"},
+      {"\nmax_cooldown: 0\n", ":2: max_cooldown"},
+      {"max_cooldown: [1]\n", ":1: max_cooldown"},
       {"timeouts:\n  connect: 0\n", ":2: timeouts.connect"},
       {"redis: {timeout_ms: abc}\n", ":1: redis.timeout_ms"},
       {"log_format: xml\n", ":1: log_format"},
@@ -215,6 +238,27 @@ TEST_F(ConfigFile, BadValuesNameTheFileLineAndKey) {
     const std::string expected = (dir_ / "config.yaml").string() + std::string(c.where);
     EXPECT_NE(config.error().message.find(expected), std::string::npos) << config.error().message;
   }
+}
+
+TEST_F(ConfigFile, LimitsAcceptTheirBounds) {
+  const Result<Config> config = load(
+      "limits: {max_body_bytes: 1, max_header_bytes: 1024, header_timeout: 1, "
+      "client_idle_timeout: 1, max_connections: 1}\n");
+
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->limits.max_body_bytes, 1u);
+  EXPECT_EQ(config->limits.max_header_bytes, 1024u);
+  EXPECT_EQ(config->limits.max_connections, 1u);
+}
+
+TEST_F(ConfigFile, AnUnknownLimitWarnsAndTheOthersStillApply) {
+  const Result<Config> config = load("limits: {max_body_bytes: 2048, max_bananas: 3}\n");
+
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->limits.max_body_bytes, 2048u);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find(":1: unknown key 'limits.max_bananas'"), std::string::npos)
+      << warnings_[0];
 }
 
 TEST_F(ConfigFile, ErrorsNeverQuoteSecretValues) {

@@ -86,8 +86,15 @@ TEST(Router, UnroutedModelsGoToTheDefaultProviderOfTheirEndpointWithoutFallback)
             (std::vector<RouteStep>{{"anthropic", "some-claude", false}}));
 }
 
-TEST(Router, AnEmptyModelGoesToTheDefaultProvider) {
-  EXPECT_EQ(route_request(Config{}, "", true), (std::vector<RouteStep>{{"openai", "", false}}));
+TEST(Router, AnEmptyModelFromAnOpenAiClientGoesToTheDefaultProvider) {
+  EXPECT_EQ(route_request(Config{}, "", false), (std::vector<RouteStep>{{"openai", "", false}}));
+}
+
+TEST(Router, AnEmptyModelFromAnAnthropicClientGoesToTheDefaultAnthropicProvider) {
+  Config config;
+  config.default_anthropic_provider = "openrouter";
+
+  EXPECT_EQ(route_request(config, "", true), (std::vector<RouteStep>{{"openrouter", "", false}}));
 }
 
 TEST(Router, StepsNamingUnknownProvidersAreSkipped) {

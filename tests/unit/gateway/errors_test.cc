@@ -26,8 +26,67 @@ TEST(Errors, AnthropicWireBodyHasTopLevelTypeError) {
   const auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(body["type"], "error");
-  EXPECT_EQ(body["error"]["type"], "request_too_large");
-  EXPECT_EQ(body["error"]["message"], "too big");
+  EXPECT_EQ(body["error"]["type"], "invalid_request_error");
+}
+
+TEST(Errors, AnthropicMessageStartsWithTheCredpoolCode) {
+  const ErrorResponse r =
+      make_error(Wire::Anthropic, GatewayError::CredentialsMissing, "no credentials for anthropic");
+
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["error"]["message"], "credentials_missing: no credentials for anthropic");
+}
+
+TEST(Errors, BothWiresNameTheCodeInAHeader) {
+  for (const Wire wire : {Wire::OpenAI, Wire::Anthropic}) {
+    const ErrorResponse r = make_error(wire, GatewayError::UpstreamTimeout, "slow");
+
+    EXPECT_EQ(find_header(r.headers, "x-credpool-error"), "upstream_timeout");
+  }
+}
+
+TEST(Errors, OpenAiTypeFollowsThePinnedStatusTable) {
+  const std::pair<GatewayError, std::string_view> rows[] = {
+      {GatewayError::InvalidRequest, "invalid_request_error"},
+      {GatewayError::InvalidClientKey, "authentication_error"},
+      {GatewayError::RequestTooLarge, "invalid_request_error"},
+      {GatewayError::HeadersTooLarge, "invalid_request_error"},
+      {GatewayError::RequestTimeout, "invalid_request_error"},
+      {GatewayError::CredentialsExhausted, "rate_limit_error"},
+      {GatewayError::UpstreamUnreachable, "api_error"},
+      {GatewayError::CredentialsMissing, "api_error"},
+      {GatewayError::Overloaded, "api_error"},
+      {GatewayError::UpstreamTimeout, "api_error"},
+  };
+  for (const auto& [error, type] : rows) {
+    SCOPED_TRACE(std::string(code_of(error)));
+
+    const auto body = nlohmann::json::parse(make_error(Wire::OpenAI, error, "m").body);
+
+    EXPECT_EQ(body["error"]["type"], type);
+    EXPECT_EQ(body["error"]["code"], code_of(error));
+  }
+}
+
+TEST(Errors, AnthropicTypeFollowsThePinnedStatusTable) {
+  const std::pair<GatewayError, std::string_view> rows[] = {
+      {GatewayError::InvalidRequest, "invalid_request_error"},
+      {GatewayError::InvalidClientKey, "authentication_error"},
+      {GatewayError::RequestTooLarge, "invalid_request_error"},
+      {GatewayError::CredentialsExhausted, "rate_limit_error"},
+      {GatewayError::UpstreamUnreachable, "api_error"},
+      {GatewayError::CredentialsMissing, "overloaded_error"},
+      {GatewayError::Overloaded, "overloaded_error"},
+      {GatewayError::UpstreamTimeout, "api_error"},
+      {GatewayError::NotFound, "not_found_error"},
+  };
+  for (const auto& [error, type] : rows) {
+    SCOPED_TRACE(std::string(code_of(error)));
+
+    const auto body = nlohmann::json::parse(make_error(Wire::Anthropic, error, "m").body);
+
+    EXPECT_EQ(body["error"]["type"], type);
+  }
 }
 
 TEST(Errors, EachKindHasItsPinnedStatusAndCode) {
@@ -45,6 +104,10 @@ TEST(Errors, EachKindHasItsPinnedStatusAndCode) {
       {GatewayError::UpstreamTimeout, 504, "upstream_timeout"},
       {GatewayError::NotFound, 404, "not_found"},
       {GatewayError::MethodNotAllowed, 405, "method_not_allowed"},
+      {GatewayError::CredentialsMissing, 503, "credentials_missing"},
+      {GatewayError::HeadersTooLarge, 431, "headers_too_large"},
+      {GatewayError::RequestTimeout, 408, "request_timeout"},
+      {GatewayError::Overloaded, 503, "overloaded"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(row.code));

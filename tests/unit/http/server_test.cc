@@ -109,11 +109,12 @@ TEST_F(ServerTest, AnswersTooLargeBodiesWith413WithoutCallingTheHandler) {
   EXPECT_FALSE(called);
 }
 
-TEST_F(ServerTest, FormatsThe413BodyWithTheGivenCallback) {
+TEST_F(ServerTest, FormatsThe413WithTheGivenFormatter) {
   ServerOptions options;
   options.max_body_bytes = 10;
-  options.too_large_body = [](const IncomingRequest& request) {
-    return "too big: " + request.target;
+  options.error_answer = [](ServerError error, const IncomingRequest& request) {
+    return ErrorAnswer{{{"Content-Type", "text/plain"}},
+                       std::string(to_string(error)) + ": " + request.target};
   };
   start(echo, options);
   UpstreamRequest request = get(base_url(port_) + "/v1/messages");
@@ -123,7 +124,8 @@ TEST_F(ServerTest, FormatsThe413BodyWithTheGivenCallback) {
   const Reply reply = call(request);
 
   EXPECT_EQ(reply.status, 413);
-  EXPECT_EQ(reply.body, "too big: /v1/messages");
+  EXPECT_EQ(reply.body, "request_too_large: /v1/messages");
+  EXPECT_EQ(find_header(reply.headers, "content-type"), "text/plain");
 }
 
 TEST_F(ServerTest, SendsEachChunkOfAStreamAtOnce) {

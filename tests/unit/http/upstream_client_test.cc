@@ -108,6 +108,26 @@ TEST_F(UpstreamClientTest, ReadsAnSseStreamEventByEvent) {
   EXPECT_EQ(events, "data: {\"n\":1}\n\n|data: {\"n\":2}\n\ndata: {\"n\":3}\n\ndata: [DONE]\n\n");
 }
 
+TEST_F(UpstreamClientTest, ReadsAHundredMegabyteBodyWithContentLength) {
+  constexpr std::size_t kSize = 100'000'000;  // far over Beast's 8 MiB response default
+  start_server([](IncomingRequest&, ResponseWriter& writer) -> asio::awaitable<void> {
+    co_await writer.send(200, HeaderList(), std::string(kSize, 'x'));
+  });
+  make_client();
+  auto count = [&]() -> asio::awaitable<std::pair<std::size_t, UpstreamError>> {
+    auto [error, response] = co_await client_->send(get(base_url(port_) + "/big"));
+    if (!response) co_return std::pair{std::size_t{0}, error};
+    std::size_t total = 0;
+    while (auto piece = co_await response->read_some()) total += piece->size();
+    co_return std::pair{total, response->error()};
+  };
+
+  const auto [total, error] = testing::run(runtime_, count());
+
+  EXPECT_EQ(error, UpstreamError::None);
+  EXPECT_EQ(total, kSize);
+}
+
 TEST_F(UpstreamClientTest, ReportsAConnectErrorForAClosedPort) {
   std::uint16_t closed_port = 0;
   {
