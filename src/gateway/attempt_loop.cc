@@ -79,6 +79,7 @@ void plan_route(const AttemptDeps& deps, const http::IncomingRequest& request,
         core::CooldownPolicy::from_table(config::cooldowns_for(deps.config, step.provider));
     core::LedgerStep ledger_step{step.provider, step.model, provider->wire != proxy.client_wire,
                                  policy ? *policy : core::CooldownPolicy{}};
+    ledger_step.cooldowns.max_cooldown = deps.config.max_cooldown;
     StepPlan plan{*provider, request.body, step.model_changed,
                   config::timeouts_for(deps.config, step.provider)};
     if (step.model_changed) {
@@ -246,7 +247,8 @@ asio::awaitable<core::Action> do_mark(RequestRun& run, core::MarkOrder order) {
   if (order.model_scoped) {
     start = [&credentials, order](CredentialService::Done done) {
       credentials.record_model_cooldown(order.provider, order.credential_id, order.model,
-                                        order.exhaustion.resets_at, std::move(done));
+                                        order.exhaustion.resets_at, order.exhaustion.at,
+                                        std::move(done));
     };
   } else {
     start = [&credentials, order](CredentialService::Done done) {

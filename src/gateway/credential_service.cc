@@ -25,9 +25,9 @@ void CredentialService::record_exhaustion(const std::string& pool, const std::st
 
 void CredentialService::record_model_cooldown(const std::string& pool, const std::string& id,
                                               const std::string& model, core::WallTime until,
-                                              Done done) {
+                                              core::WallTime at, Done done) {
   const bool queued = registry_.mark_model(
-      pool, id, model, until,
+      pool, id, model, until, at,
       [this, &done](store::Mutation m) { writer_.enqueue(std::move(m), std::move(done)); });
   if (!queued && done) done(true);
 }

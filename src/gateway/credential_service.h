@@ -75,9 +75,11 @@ class CredentialService {
   // when the row is gone: nothing to persist). `done` may be empty.
   void record_exhaustion(const std::string& pool, const std::string& id,
                          const core::Exhaustion& exhaustion, Done done);
-  // Sets a per-model cooldown (keeps the later time) and persists it.
+  // Sets a per-model cooldown (keeps the later time) for a failure that happened `at`, and
+  // persists it. A credential reset after `at` is left alone.
   void record_model_cooldown(const std::string& pool, const std::string& id,
-                             const std::string& model, core::WallTime until, Done done);
+                             const std::string& model, core::WallTime until, core::WallTime at,
+                             Done done);
   // Records a success: clears the failure streak (persisted only when there was one).
   void record_success(const std::string& pool, const std::string& id);
   void record_rate_limit_remaining(const std::string& pool, const std::string& id,

@@ -9,9 +9,9 @@
 
 #include "core/recovery_policy.h"
 #include "gateway/errors.h"
-#include "views/pool_view.h"
 #include "gateway/rate_limit_remaining.h"
 #include "gateway/upstream_request.h"
+#include "views/pool_view.h"
 
 namespace credpool::gateway {
 namespace {

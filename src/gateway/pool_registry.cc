@@ -22,7 +22,7 @@ void apply_in_memory(core::Pool& pool, const store::Mutation& mutation) {
         if constexpr (std::is_same_v<T, store::MarkExhausted>) {
           pool.mark(m.id, m.exhaustion);
         } else if constexpr (std::is_same_v<T, store::SetModelCooldown>) {
-          pool.mark_model(m.id, m.model, m.until);
+          pool.mark_model(m.id, m.model, m.until, m.at);
         } else if constexpr (std::is_same_v<T, store::ResetCredential>) {
           pool.reset(m.id, m.at);
         } else if constexpr (std::is_same_v<T, store::RecordSuccess>) {
@@ -70,6 +70,7 @@ struct PoolRegistry::Slot {
   std::map<std::string, std::uint64_t> count_deltas;  // picks not yet flushed, by id
   std::optional<std::string> written_cursor;
   std::map<std::string, RateLimitRemaining> rate_limits;  // by id; memory only
+  std::string listed_key;  // the key the home uses for this pool ("openai-api"), for listings
 };
 
 PoolRegistry::PoolRegistry(std::map<std::string, core::Strategy> strategy_overrides,
@@ -158,13 +159,13 @@ bool PoolRegistry::mark(const std::string& pool, const std::string& id,
 }
 
 bool PoolRegistry::mark_model(const std::string& pool, const std::string& id,
-                              const std::string& model, core::WallTime until,
+                              const std::string& model, core::WallTime until, core::WallTime at,
                               const Persist& persist) {
   Slot* slot = find_slot(pool);
   if (slot == nullptr) return false;
   std::scoped_lock lock(slot->mutex);
-  if (!slot->pool || !slot->pool->mark_model(id, model, until)) return false;
-  persist(store::SetModelCooldown{pool, id, model, until});
+  if (!slot->pool || !slot->pool->mark_model(id, model, until, at)) return false;
+  persist(store::SetModelCooldown{pool, id, model, until, at});
   return true;
 }
 
@@ -270,6 +271,7 @@ void PoolRegistry::rebuild(const store::Snapshot& snapshot, const Pending& pendi
       for (const store::Mutation& m : pending(key)) apply_in_memory(*built, m);
     }
     slot.pool.emplace(std::move(*built));
+    slot.listed_key = store::home_pool_key(snapshot, key);
     // A removed credential's budget goes with it.
     std::erase_if(slot.rate_limits,
                   [&slot](const auto& entry) { return slot.pool->find(entry.first) == nullptr; });

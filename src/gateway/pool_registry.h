@@ -72,9 +72,10 @@ class PoolRegistry {
   // pool computed) to `persist`. Returns false (persisting nothing) for an unknown pool or id.
   bool mark(const std::string& pool, const std::string& id, const core::Exhaustion& exhaustion,
             const Persist& persist);
-  // Sets a per-model cooldown in memory (keeps the later time) and hands it to `persist`.
+  // Sets a per-model cooldown in memory (keeps the later time; ignored when the credential was
+  // reset after the failure at `at`) and hands it to `persist`.
   bool mark_model(const std::string& pool, const std::string& id, const std::string& model,
-                  core::WallTime until, const Persist& persist);
+                  core::WallTime until, core::WallTime at, const Persist& persist);
   // Clears a failure streak after a success; persists only when there was one.
   void record_success(const std::string& pool, const std::string& id, const Persist& persist);
   // Keeps the latest remaining budget reported for a credential (memory only).

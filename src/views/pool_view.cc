@@ -78,7 +78,8 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now, ListingShape 
         {"secret_hint",
          c.access_token.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.access_token.hint())},
     };
-    if (const auto& e = c.exhaustion) {
+    // A failure older than status_cleared_at (a reset by Hermes or another credpool) is history.
+    if (const core::Exhaustion* e = core::exhaustion_in_force(c)) {
       row["reason"] = core::to_string(e->reason);
       if (e->status_code != 0) row["status_code"] = e->status_code;
       if (!e->message.empty()) row["message"] = e->message;
@@ -96,8 +97,9 @@ nlohmann::json pool_json(const PoolView& view, core::WallTime now, ListingShape 
       case ListingShape::Status:
         row["last_used_at"] = epoch_or_null(c.last_used_at);
         // The pool a credential lives in is the only provider its failures can come from.
-        row["last_failure_provider"] =
-            c.exhaustion ? nlohmann::json(view.key) : nlohmann::json(nullptr);
+        row["last_failure_provider"] = core::exhaustion_in_force(c) != nullptr
+                                           ? nlohmann::json(view.key)
+                                           : nlohmann::json(nullptr);
         break;
     }
     credentials.push_back(std::move(row));

@@ -92,6 +92,26 @@ test('GET /v1/models without anthropic-version still goes to the default provide
 });
 
 test('GET /v1/models with anthropic-version honours default_anthropic_provider', async (t) => {
+  // An Anthropic-wire custom endpoint: credpool never translates wires, so the Anthropic
+  // default must speak Anthropic.
+  const { upstream, gateway } = await startGatewayWithUpstream(t, {
+    keys: bothKeys,
+    configExtra: {
+      custom_providers: [{ name: 'claude-proxy', base_url: `http://127.0.0.1:${0}/proxy`,
+        wire: 'anthropic', api_key: 'sk-ant-test-edges-proxy-dddd4444' }],
+      default_anthropic_provider: 'claude-proxy',
+    },
+    patchConfig: (cfg, up) => { cfg.custom_providers[0].base_url = `${up.url}/proxy`; },
+  });
+
+  const response = await gateway.fetch('/v1/models',
+    { headers: { 'anthropic-version': '2023-06-01' } });
+  await response.arrayBuffer();
+
+  assert.deepEqual(upstream.requests.map((r) => r.path), ['/proxy/v1/models']);
+});
+
+test('an Anthropic-wire request is never sent to an OpenAI-wire provider', async (t) => {
   const { upstream, gateway } = await startGatewayWithUpstream(t, {
     keys: [...bothKeys, { provider: 'openrouter', key: 'sk-or-test-edges-cccc3333' }],
     configExtra: { default_anthropic_provider: 'openrouter' },
@@ -101,7 +121,8 @@ test('GET /v1/models with anthropic-version honours default_anthropic_provider',
     { headers: { 'anthropic-version': '2023-06-01' } });
   await response.arrayBuffer();
 
-  assert.deepEqual(upstream.requests.map((r) => r.path), ['/openrouter/v1/models']);
+  assert.equal(response.status, 502);
+  assert.deepEqual(upstream.requests, []);
 });
 
 test('serve warns once per routed provider without a credential, naming the command',

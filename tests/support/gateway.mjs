@@ -213,7 +213,7 @@ export class Gateway {
 // with `configExtra`) and `keys` ([{provider, key, label}]); registers cleanup on `t` (a
 // node:test context). Returns { upstream, gateway }.
 export async function startGatewayWithUpstream(t, { keys = [], config, configExtra = {},
-  env = {} } = {}) {
+  env = {}, patchConfig } = {}) {
   const upstream = await startFakeUpstream();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'credpool-test-'));
   fs.chmodSync(home, 0o700);
@@ -224,6 +224,7 @@ export async function startGatewayWithUpstream(t, { keys = [], config, configExt
     fs.rmSync(home, { recursive: true, force: true });
   });
   const cfg = config ?? { ...defaultConfig(upstream), ...configExtra };
+  if (patchConfig) patchConfig(cfg, upstream);  // for values that need the upstream's port
   // JSON is YAML: yaml-cpp reads the flow style, so no YAML writer is needed.
   fs.writeFileSync(path.join(home, 'config.yaml'), JSON.stringify(cfg, null, 2));
   for (const { provider, key, label } of keys) gateway.addKey(provider, key, label);

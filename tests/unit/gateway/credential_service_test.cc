@@ -146,7 +146,7 @@ TEST_F(CredentialServiceTest, ExhaustedNamesEachCredentialAndTheEarliestReset) {
 }
 
 TEST_F(CredentialServiceTest, ModelCooldownBlocksOnlyThatModel) {
-  service_.record_model_cooldown("openai", "a1", "gpt-4o", kNoon + std::chrono::minutes(1),
+  service_.record_model_cooldown("openai", "a1", "gpt-4o", kNoon + std::chrono::minutes(1), kNoon,
                                  nullptr);
 
   EXPECT_EQ(service_.pick("openai", "gpt-4o", kNoon)->id, "b2");
