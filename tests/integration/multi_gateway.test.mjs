@@ -78,3 +78,29 @@ test('a key added by the CLI while two gateways serve reaches both', async (t) =
     assert.equal(label, 'key-3');
   }
 });
+
+test('eight concurrent `auth add` processes beside a serving gateway lose no row and no count',
+  async (t) => {
+    const { upstream, gateway } = await startGatewayWithUpstream(t, { keys: keys.slice(0, 1) });
+    const { execFile } = await import('node:child_process');
+    const { credpoolBin } = await import('../support/gateway.mjs');
+    const add = (n) => new Promise((resolve, reject) => {
+      execFile(credpoolBin(), ['auth', 'add', 'openai', '--api-key',
+        `sk-test-concurrent-${n}-${'c'.repeat(20)}`, '--label', `added-${n}`],
+      { env: gateway.env, timeout: 20_000 }, (error, stdout, stderr) =>
+        (error ? reject(new Error(`add ${n}: ${stderr}`)) : resolve()));
+    });
+    const serving = (async () => {
+      for (let i = 0; i < 40; ++i) await chatOk(gateway);
+    })();
+
+    await Promise.all([serving, ...Array.from({ length: 8 }, (_, n) => add(n))]);
+    await gateway.stop();
+
+    const rows = gateway.authList('openai').openai.credentials;
+    assert.equal(rows.length, 9);
+    for (let n = 0; n < 8; ++n) assert.ok(rows.some((r) => r.label === `added-${n}`), `added-${n}`);
+    const total = rows.reduce((sum, r) => sum + r.request_count, 0);
+    assert.equal(total, upstream.requests.length);
+    assert.equal(total, 40);
+  });
