@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/classifier_rules.h"
+#include "core/cooldown_policy.h"
 #include "store/auth_json.h"
 #include "store/json_time.h"
 
@@ -55,26 +57,13 @@ std::optional<WallTime> get_time(const Json& row, const char* key) {
   return it == row.end() ? std::nullopt : read_json_time(*it);
 }
 
-// The reason an old row means when it has only a status code (DESIGN.md, pinned details).
-core::FailureReason reason_for_status(int status) {
-  switch (status) {
-    case 429:
-      return core::FailureReason::RateLimit;
-    case 402:
-      return core::FailureReason::Quota;
-    case 401:
-      return core::FailureReason::Auth;
-    case 403:
-      return core::FailureReason::Forbidden;
-    default:
-      return core::FailureReason::Unknown;
-  }
-}
-
-// DESIGN.md default cooldowns: 401 -> 5 min; 429, 402, 403 and unknown -> 1 h.
+// The default cooldown of a stored failure without a reset time: the core's one table
+// (DESIGN.md "Recovery policy"), never a copy of it here.
 std::chrono::seconds default_cooldown(int status, core::FailureReason reason) {
-  if (status == 401 || reason == core::FailureReason::Auth) return std::chrono::minutes{5};
-  return std::chrono::hours{1};
+  core::Failure failure;
+  failure.reason = reason;
+  failure.status_code = status;
+  return core::CooldownPolicy{}.base_wait(failure, /*sole_usable=*/false);
 }
 
 std::optional<core::Exhaustion> read_exhaustion(const Json& row) {
@@ -84,7 +73,7 @@ std::optional<core::Exhaustion> read_exhaustion(const Json& row) {
   e.dead = status == "dead";
   e.status_code = clamp_int(get_integer(row, "last_error_code").value_or(0));
   const auto reason = core::parse_failure_reason(get_string(row, "failure_reason"));
-  e.reason = reason ? *reason : reason_for_status(e.status_code);
+  e.reason = reason ? *reason : core::reason_for_status(e.status_code);  // old rows: status only
   e.error_code = get_string(row, "last_error_reason");
   e.message = get_string(row, "last_error_message");
   e.at = get_time(row, "last_status_at").value_or(WallTime{});

@@ -171,7 +171,7 @@ TEST(AuthJson, OldRowWithOnlyLastStatusGetsTheDefaultResetForItsStatus) {
        {Case{429, core::FailureReason::RateLimit, 3600},
         Case{402, core::FailureReason::Quota, 3600}, Case{401, core::FailureReason::Auth, 300},
         Case{403, core::FailureReason::Forbidden, 3600},
-        Case{500, core::FailureReason::Unknown, 3600}}) {
+        Case{500, core::FailureReason::Server, 3600}}) {
     SCOPED_TRACE(c.status);
     const std::string text = R"({"credential_pool": {"openai": [{"id": "a1", "label": "k",
         "source": "manual", "access_token": "sk-x", "last_status": "exhausted",
