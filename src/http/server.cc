@@ -359,16 +359,21 @@ ListenResult Server::listen(const std::string& host, std::uint16_t port) {
   return {bound, ""};
 }
 
-void Server::drain() {
-  auto state = state_;
-  std::scoped_lock lock(state->mutex);
-  if (state->stopping || state->draining.exchange(true)) return;
+// Closes the listening socket on its strand: new connections are refused from then on.
+void Server::close_listener(const std::shared_ptr<State>& state) {
   asio::post(state->accept_strand, [state] {
     if (state->acceptor) {
       beast::error_code ignored;
       state->acceptor->close(ignored);
     }
   });
+}
+
+void Server::drain() {
+  auto state = state_;
+  std::scoped_lock lock(state->mutex);
+  if (state->stopping || state->draining.exchange(true)) return;
+  close_listener(state);
   for (const auto& [id, entry] : state->connections) {
     asio::post(entry.strand, [state, conn_id = id] {
       // Looked up again on the connection's strand: the coroutine may have ended meanwhile, and
@@ -389,12 +394,7 @@ void Server::stop() {
   std::scoped_lock lock(state->mutex);
   if (state->stopping) return;
   state->stopping = true;
-  asio::post(state->accept_strand, [state] {
-    if (state->acceptor) {
-      beast::error_code ignored;
-      state->acceptor->close(ignored);
-    }
-  });
+  close_listener(state);
   for (const auto& [id, entry] : state->connections) {
     asio::post(entry.strand, [state, conn_id = id] {
       // Looked up again on the connection's strand: the coroutine may have ended meanwhile.

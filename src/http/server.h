@@ -111,6 +111,8 @@ class Server {
 
  private:
   struct State;
+  // Closes the listening socket on its strand: new connections are refused from then on.
+  static void close_listener(const std::shared_ptr<State>& state);
   std::shared_ptr<State> state_;
 };
 
