@@ -9,6 +9,7 @@
 #include "gateway/seeds.h"
 #include "providers/catalogue.h"
 #include "store/open_store.h"
+#include "store/permissions.h"
 
 namespace credpool::cli {
 
@@ -40,6 +41,11 @@ Result<Session> Session::open(const Context& ctx) {
   Result<std::unique_ptr<store::Store>> store =
       store::open_store(config->store, ctx.home.dir, &ctx.clock);
   if (!store) return store.error();
+  if (config->store.empty() || config->store == "file") {
+    for (const std::string& fixed : store::repair_permissions(ctx.home.dir)) {
+      ctx.err << "credpool: " << fixed << "\n";
+    }
+  }
   auto state =
       std::unique_ptr<State>(new State{std::move(*config), std::move(*store), ctx.random, {}, {}});
   state->env_seeds = gateway::env_seeds_of(state->config);
