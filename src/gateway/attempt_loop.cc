@@ -218,10 +218,15 @@ asio::awaitable<core::Action> do_send(RequestRun& run, bool retry) {
     run.deps.metrics.count_attempt(provider, label, "success");
     co_return run.ledger.on_clean_response();
   }
-  run.deps.metrics.count_attempt(provider, label, core::to_string(run.exchange.failure->reason));
+  // A provider may echo the key it was sent: the message is kept, listed and journalled, so the
+  // secret is masked out before anything records it.
+  core::Failure& failure = *run.exchange.failure;
+  failure.message = scrub_secret(failure.message, run.credential->secret.reveal());
+  failure.error_code = scrub_secret(failure.error_code, run.credential->secret.reveal());
+  run.deps.metrics.count_attempt(provider, label, core::to_string(failure.reason));
   const bool another =
       run.deps.credentials.another_usable(provider, run.credential->id, model, after);
-  co_return run.ledger.on_failure(*run.exchange.failure, another, after);
+  co_return run.ledger.on_failure(failure, another, after);
 }
 
 // Waits for the store thread to report a write, resuming on the caller's executor.
