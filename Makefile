@@ -5,7 +5,7 @@ RELEASE_DIR := build
 TEST_DIR := build-test
 LISTEN ?= 127.0.0.1:4000
 
-.PHONY: deps build serve test test-build bench format clean
+.PHONY: deps build serve test test-build stress bench format clean
 
 deps:
 	@bash scripts/install-deps
@@ -27,6 +27,11 @@ test-build: deps
 
 test: test-build
 	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Long runs kept out of `make test`: 1000 SIGKILLs of writers beside a serving gateway.
+stress: test-build
+	cd $(TEST_DIR) && CREDPOOL_BIN=$$PWD/credpool CREDPOOL_KILLS=1000 ASAN_OPTIONS=detect_leaks=0 \
+	  node --test ../tests/integration/crash_safety.test.mjs
 
 bench:
 	@bash scripts/install-deps --bench
