@@ -127,6 +127,7 @@ test('a storm of 5xx and resets keeps descriptors flat and marks nothing', async
   }
   const after = openFds(pid);
 
+  t.diagnostic(`open descriptors: ${before} before, ${after} after 300 faulty requests`);
   assert.ok(after - before <= 16, `open descriptors went from ${before} to ${after}`);
   assertNoKeyMarked(gateway);
 });
