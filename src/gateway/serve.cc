@@ -14,6 +14,7 @@
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include "core/random.h"
 #include "gateway/credential_service.h"
@@ -119,6 +120,25 @@ void drain_server(http::Server& server, std::chrono::seconds grace, const sigset
   }
 }
 
+// Raises the soft open-file limit so that `max_connections` clients (plus an upstream connection
+// each, the store, the journal and the listeners) fit: a Debian login's soft limit is 1024,
+// which would turn the 1025th connection into an accept() failure instead of our 503. Never
+// above the hard limit; a failure is logged, not fatal.
+void raise_open_file_limit(std::size_t max_connections) {
+  constexpr rlim_t kSpare = 256;  // store, journal, listeners, DNS, TLS files
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) * 2 + kSpare;
+  if (limit.rlim_cur >= wanted) return;
+  const rlim_t raised = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  rlimit next{raised, limit.rlim_max};
+  if (raised <= limit.rlim_cur || ::setrlimit(RLIMIT_NOFILE, &next) != 0) {
+    spdlog::warn("event=open_file_limit_low limit={} wanted={}", limit.rlim_cur, wanted);
+    return;
+  }
+  spdlog::info("event=open_file_limit_raised from={} to={}", limit.rlim_cur, raised);
+}
+
 }  // namespace
 
 int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
@@ -136,6 +156,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   }
   auto address = config::parse_listen(listen);
   if (!address) return fail(address.error().message);
+  raise_open_file_limit(config.limits.max_connections);
 
   // Signals are taken by sigwait on this thread only; every thread started below inherits the
   // mask, so none of them is interrupted.
