@@ -28,10 +28,13 @@ test-build: deps
 test: test-build
 	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# Long runs kept out of `make test`: 1000 SIGKILLs of writers beside a serving gateway.
+# Long runs kept out of `make test`: 1000 SIGKILLs of writers beside a serving gateway, and a
+# soak of 100k upstream faults (descriptors and RSS flat).
 stress: test-build
 	cd $(TEST_DIR) && CREDPOOL_BIN=$$PWD/credpool CREDPOOL_KILLS=1000 ASAN_OPTIONS=detect_leaks=0 \
 	  node --test ../tests/integration/crash_safety.test.mjs
+	cd $(TEST_DIR) && CREDPOOL_BIN=$$PWD/credpool CREDPOOL_SOAK=100000 ASAN_OPTIONS=detect_leaks=0 \
+	  node --test --test-name-pattern=soak ../tests/integration/upstream_faults.test.mjs
 
 bench:
 	@bash scripts/install-deps --bench

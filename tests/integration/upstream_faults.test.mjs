@@ -101,33 +101,56 @@ test('a stream that stalls after its head ends with an error event within idle',
   assertNoKeyMarked(gateway);
 });
 
-test('a storm of 5xx and resets keeps descriptors flat and marks nothing', async (t) => {
-  let n = 0;
-  const gateway = await gatewayOn(t, await rawUpstream(t, (s) => {
-    n += 1;
-    if (n % 2 === 0) {
-      s.resetAndDestroy();
-      return;
-    }
-    const body = '{"error":{"message":"The server had an error","type":"server_error"}}';
-    s.end(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n` +
-      `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
-  }));
-  const pid = gateway.child.pid;
-  // Warm up at the same concurrency: the client keeps its 30 connections open between rounds.
-  await Promise.all(Array.from({ length: 30 }, async () => (await gateway.chat()).arrayBuffer()));
-  const before = openFds(pid);
+// Requests of the soak: 3000 in `make test`, 100000 in `make stress` (CREDPOOL_SOAK).
+const kSoak = Number(process.env.CREDPOOL_SOAK ?? 3000);
+const kConcurrency = 100;  // each request sleeps ~1.25 s in its two transient retries
 
-  for (let round = 0; round < 10; ++round) {
-    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat()));
-    for (const a of answers) {
-      assert.ok(a.status === 500 || a.status === 502, `status ${a.status}`);
-      await a.arrayBuffer();
-    }
-  }
-  const after = openFds(pid);
+function rssKiB(pid) {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
 
-  t.diagnostic(`open descriptors: ${before} before, ${after} after 300 faulty requests`);
-  assert.ok(after - before <= 16, `open descriptors went from ${before} to ${after}`);
-  assertNoKeyMarked(gateway);
-});
+test(`a soak of ${kSoak} 5xx and resets keeps descriptors and memory flat, marks nothing`,
+  { timeout: 3_600_000 }, async (t) => {
+    let n = 0;
+    const baseUrl = await rawUpstream(t, (s) => {
+      n += 1;
+      if (n % 2 === 0) {
+        s.resetAndDestroy();
+        return;
+      }
+      const body = '{"error":{"message":"The server had an error","type":"server_error"}}';
+      s.end(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n` +
+        `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    });
+    // ASan's quarantine holds freed memory on purpose; keep it small so RSS measures credpool.
+    const { gateway } = await startGatewayWithUpstream(t, { keys,
+      env: { ASAN_OPTIONS: 'detect_leaks=0:quarantine_size_mb=4' },
+      patchConfig: (cfg) => {
+        cfg.providers.openai.base_url = baseUrl;
+        cfg.timeouts = { connect: 2, first_byte: 1, idle: 1 };
+      } });
+    const pid = gateway.child.pid;
+    const round = async () => {
+      const answers = await Promise.all(Array.from({ length: kConcurrency }, () => gateway.chat()));
+      for (const a of answers) {
+        assert.ok(a.status === 500 || a.status === 502, `status ${a.status}`);
+        await a.arrayBuffer();
+      }
+    };
+    // Warm up at the same concurrency: the client keeps its connections open between rounds,
+    // and the gateway's pools and buffers reach their working size.
+    for (let i = 0; i < 3; ++i) await round();
+    const fdsBefore = openFds(pid);
+    const rssBefore = rssKiB(pid);
+
+    for (let done = 0; done < kSoak; done += kConcurrency) await round();
+    const fdsAfter = openFds(pid);
+    const rssAfter = rssKiB(pid);
+
+    t.diagnostic(`${kSoak} requests: fds ${fdsBefore} -> ${fdsAfter}, ` +
+      `RSS ${rssBefore} -> ${rssAfter} KiB`);
+    assert.ok(fdsAfter - fdsBefore <= 16, `open descriptors went from ${fdsBefore} to ${fdsAfter}`);
+    assert.ok(rssAfter <= rssBefore * 1.2, `RSS went from ${rssBefore} to ${rssAfter} KiB`);
+    assertNoKeyMarked(gateway);
+  });
