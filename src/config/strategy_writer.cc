@@ -54,8 +54,10 @@ bool is_blank_or_comment(std::string_view text) {
   return first == std::string_view::npos || text[first] == '#';
 }
 
-// Returns where a trailing comment starts (a '#' after a space, outside quotes), else the end.
-std::size_t comment_start(std::string_view text, std::size_t from) {
+// Returns the first position at or after `from` that is outside quotes and where `stop`
+// (called with the text and the position) says yes; npos when there is none.
+template <class Stop>
+std::size_t find_unquoted(std::string_view text, std::size_t from, Stop stop) {
   char quote = 0;
   for (std::size_t i = from; i < text.size(); ++i) {
     const char c = text[i];
@@ -63,11 +65,21 @@ std::size_t comment_start(std::string_view text, std::size_t from) {
       if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) {
+    } else if (stop(text, i)) {
       return i;
     }
   }
-  return text.size();
+  return std::string_view::npos;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Returns where a trailing comment starts (a '#' after a space, outside quotes), else the end.
+std::size_t comment_start(std::string_view text, std::size_t from) {
+  const std::size_t at = find_unquoted(text, from, [](std::string_view t, std::size_t i) {
+    return t[i] == '#' && (i == 0 || is_space(t[i - 1]));
+  });
+  return at == std::string_view::npos ? text.size() : at;
 }
 
 std::string_view trim(std::string_view s) {
@@ -95,18 +107,9 @@ std::string key_text(std::string_view key) {
 // Finds the ':' that ends a mapping key at `from` (outside quotes, followed by a space or the
 // end); npos when the line holds no key.
 std::size_t key_colon(std::string_view text, std::size_t from) {
-  char quote = 0;
-  for (std::size_t i = from; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t')) {
-      return i;
-    }
-  }
-  return std::string_view::npos;
+  return find_unquoted(text, from, [](std::string_view t, std::size_t i) {
+    return t[i] == ':' && (i + 1 == t.size() || is_space(t[i + 1]));
+  });
 }
 
 Error cannot_edit(std::size_t line, std::string_view why) {

@@ -139,21 +139,41 @@ void raise_open_file_limit(std::size_t max_connections) {
   spdlog::info("event=open_file_limit_raised from={} to={}", limit.rlim_cur, raised);
 }
 
+// stdout carries only the "listening" line (scripts parse it); logs go to stderr unless the
+// CLI installed its own logger. The logger is asynchronous: a write to stderr is blocking I/O,
+// which must not run on an io thread (STYLE.md §6), and a mutex-guarded sink made every request
+// contend for it. The queue blocks when full rather than dropping lines.
+void install_async_logger() {
+  if (!spdlog::default_logger()->name().empty()) return;
+  constexpr std::size_t kLogQueue = 8192;
+  spdlog::init_thread_pool(kLogQueue, 1);
+  spdlog::set_default_logger(spdlog::create_async<spdlog::sinks::stderr_color_sink_mt>("credpool"));
+}
+
+// Sends the service's journal events to `journal` (the store thread calls it).
+void attach_journal(CredentialService& credentials, std::optional<JournalWriter>& journal) {
+  if (!journal) return;
+  credentials.set_journal([&journal](const std::vector<JournalEvent>& events) {
+    if (auto written = journal->append(events); !written) {
+      spdlog::warn("event=journal_write_failed error=\"{}\"", written.error().message);
+    }
+  });
+}
+
+// Prints the one stdout line scripts wait for, and logs it.
+void announce(const config::HostPort& address, std::uint16_t port) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  fmt::print("credpool listening on http://{}{}{}:{}\n", v6 ? "[" : "", address.host, v6 ? "]" : "",
+             port);
+  std::fflush(stdout);
+  spdlog::info("event=listening host={} port={}", address.host, port);
+}
+
 }  // namespace
 
 int run_gateway(const config::Config& config, store::Store& store, core::Clock& clock,
                 std::string listen, std::optional<std::filesystem::path> journal_home) {
-  // stdout carries only the "listening" line (scripts parse it); logs go to stderr unless the
-  // CLI installed its own logger.
-  // The logger is asynchronous: a write to stderr is blocking I/O, which must not run on an io
-  // thread (STYLE.md §6), and a mutex-guarded sink made every request contend for it. The queue
-  // blocks when full rather than dropping lines.
-  if (spdlog::default_logger()->name().empty()) {
-    constexpr std::size_t kLogQueue = 8192;
-    spdlog::init_thread_pool(kLogQueue, 1);
-    spdlog::set_default_logger(
-        spdlog::create_async<spdlog::sinks::stderr_color_sink_mt>("credpool"));
-  }
+  install_async_logger();
   auto address = config::parse_listen(listen);
   if (!address) return fail(address.error().message);
   raise_open_file_limit(config.limits.max_connections);
@@ -186,13 +206,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
   CredentialService credentials(
       store, clock, config.credential_pool_strategies,
       [env, custom](store::Snapshot& s) { store::hydrate(s, env, custom); }, seed);
-  if (journal) {
-    credentials.set_journal([&journal](const std::vector<JournalEvent>& events) {
-      if (auto written = journal->append(events); !written) {
-        spdlog::warn("event=journal_write_failed error=\"{}\"", written.error().message);
-      }
-    });
-  }
+  attach_journal(credentials, journal);
   credentials.start(*initial);
 
   http::Runtime runtime(0);
@@ -222,11 +236,7 @@ int run_gateway(const config::Config& config, store::Store& store, core::Clock& 
     return fail(bound.error);
   }
   runtime.start();
-  const bool v6 = address->host.find(':') != std::string::npos;
-  fmt::print("credpool listening on http://{}{}{}:{}\n", v6 ? "[" : "", address->host,
-             v6 ? "]" : "", bound.port);
-  std::fflush(stdout);
-  spdlog::info("event=listening host={} port={}", address->host, bound.port);
+  announce(*address, bound.port);
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -98,7 +98,7 @@ test('GET /v1/models with anthropic-version honours default_anthropic_provider',
     keys: bothKeys,
     configExtra: {
       custom_providers: [{ name: 'claude-proxy', base_url: `http://127.0.0.1:${0}/proxy`,
-        wire: 'anthropic', api_key: 'sk-ant-test-edges-proxy-dddd4444' }],
+        wire: 'anthropic', api_key: 'sk-test-edges-proxy-dddd4444' }],
       default_anthropic_provider: 'claude-proxy',
     },
     patchConfig: (cfg, up) => { cfg.custom_providers[0].base_url = `${up.url}/proxy`; },
@@ -113,7 +113,7 @@ test('GET /v1/models with anthropic-version honours default_anthropic_provider',
 
 test('an Anthropic-wire request is never sent to an OpenAI-wire provider', async (t) => {
   const { upstream, gateway } = await startGatewayWithUpstream(t, {
-    keys: [...bothKeys, { provider: 'openrouter', key: 'sk-or-test-edges-cccc3333' }],
+    keys: [...bothKeys, { provider: 'openrouter', key: 'sk-test-or-edges-cccc3333' }],
     configExtra: { default_anthropic_provider: 'openrouter' },
   });
 

@@ -76,7 +76,7 @@ test('an unrecognised failure is passed through, journalled unclassified, and be
 test('an OpenRouter provider error quoting quota text leaves the OpenRouter key alone',
   async (t) => {
     const { upstream, gateway } = await startGatewayWithUpstream(t, {
-      keys: [{ provider: 'openrouter', key: 'sk-or-test-ffffffffffffffff0000', label: 'or-1' }] });
+      keys: [{ provider: 'openrouter', key: 'sk-test-or-ffffffffffffffff0000', label: 'or-1' }] });
     upstream.when({ path: /openrouter/ }, () => {
       const answer = openrouter.providerError({ providerName: 'OpenAI' });
       answer.json.error.metadata.raw = 'You exceeded your current quota, please check your plan ' +

@@ -23,20 +23,20 @@ constexpr const char* kHermesAuth = R"({
   "credential_pool": {
     "openai-api": [
       {"id": "h1a2b3", "label": "Work", "auth_type": "api_key", "priority": 0, "source": "manual",
-       "access_token": "sk-proj-hermes-one-0123456789", "base_url": "https://api.openai.com/v1",
+       "access_token": "sk-test-hermes-one-0123456789", "base_url": "https://api.openai.com/v1",
        "request_count": 17, "account_tier": "plus", "secret_source": "keychain",
        "last_status": "exhausted", "last_status_at": 1780000000.123456, "last_error_code": 429,
        "last_error_reason": "rate_limit_exceeded", "last_error_message": "Rate limit reached",
        "last_error_reset_at": 1780000060.654321, "failure_reason": "rate_limit"},
       {"id": "h4c5d6", "label": "work", "auth_type": "api_key", "priority": 1, "source": "manual",
-       "access_token": "sk-proj-hermes-two-0123456789", "base_url": "https://api.openai.com/v1",
+       "access_token": "sk-test-hermes-two-0123456789", "base_url": "https://api.openai.com/v1",
        "request_count": 3, "last_status": "ok", "last_status_at": 1780000100.5,
        "last_error_code": null, "last_error_reason": null, "last_error_message": null,
        "last_error_reset_at": null}
     ],
     "anthropic": [
       {"id": "an7h01", "label": "personal", "auth_type": "api_key", "priority": 0,
-       "source": "manual", "access_token": "sk-ant-api03-hermes-0123456789", "request_count": 0,
+       "source": "manual", "access_token": "sk-test-hermes-anthropic-0123456789", "request_count": 0,
        "model_cooldowns": {"claude-fable-5": 4102444800.25},
        "status_cleared_at": 1787900000.0,
        "last_status": "exhausted", "last_status_at": 1790000000.5, "last_error_code": 429,
@@ -120,7 +120,7 @@ TEST_F(HermesInterop, ListJsonShowsEveryPoolUnderTheKeyTheHomeUses) {
 }
 
 TEST_F(HermesInterop, AddThenRemoveByIdLeavesTheFileAsItWas) {
-  ok({"auth", "add", "openai", "--api-key", "sk-proj-credpool-0123456789", "--label", "mine"});
+  ok({"auth", "add", "openai", "--api-key", "sk-test-credpool-0123456789", "--label", "mine"});
   const json added = saved();
   ASSERT_EQ(added["credential_pool"]["openai-api"].size(), 3U);
   const json row = added["credential_pool"]["openai-api"][2];
